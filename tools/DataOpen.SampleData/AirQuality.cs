@@ -13,8 +13,8 @@ namespace DataOpen.SampleData;
 public static class AirQuality
 {
     // Monthly levels (Jan..Dec) typical of Changchun: coal heating from mid-October to mid-April.
-    private static readonly double[] Pm25Month = [68, 56, 44, 34, 27, 23, 21, 21, 24, 34, 52, 64];
-    private static readonly double[] Pm10Ratio = [1.45, 1.55, 2.05, 2.35, 2.15, 1.75, 1.65, 1.65, 1.70, 1.75, 1.55, 1.45];
+    private static readonly double[] Pm25Month = [54, 45, 35, 28, 22, 19, 17, 17, 20, 28, 42, 51];
+    private static readonly double[] Pm10Ratio = [1.45, 1.55, 1.95, 2.15, 2.0, 1.75, 1.65, 1.65, 1.70, 1.75, 1.55, 1.45];
     private static readonly double[] So2Month = [22, 18, 13, 8, 6, 5, 5, 5, 6, 9, 16, 21];
     private static readonly double[] No2Month = [38, 34, 30, 26, 22, 19, 18, 19, 23, 30, 36, 39];
     private static readonly double[] CoMonth = [1.15, 1.0, 0.8, 0.6, 0.5, 0.45, 0.45, 0.5, 0.55, 0.7, 0.95, 1.1];
@@ -65,7 +65,7 @@ public static class AirQuality
                     var local = Math.Max(0.5, 1 + stationNoise[s]);
                     var pm25 = Interp(Pm25Month, p) * (heating ? 1.15 : 1.0) * burning * yearTrend * PmHour[hour] * episode * st.Pm * local * (1 + 0.08 * rng.Normal());
                     pm25 = Math.Max(3, pm25);
-                    var pm10 = Math.Max(pm25 + 2, pm25 * Interp(Pm10Ratio, p) * (1 + 0.06 * rng.Normal()) + 180 * dust);
+                    var pm10 = Math.Max(pm25 + 2, pm25 * Interp(Pm10Ratio, p) * (1 + 0.06 * rng.Normal()) + 120 * dust);
                     var damped = 1 + (episode - 1) * 0.6;
                     var so2 = Math.Max(2, Interp(So2Month, p) * (heating ? 1.25 : 1.0) * yearTrend * (1 + (episode - 1) * 0.5) * st.Pm * (1 + 0.15 * rng.Normal()));
                     var no2 = Math.Max(3, Interp(No2Month, p) * No2Hour[hour] * st.No2 * damped * local * (1 + 0.1 * rng.Normal()));

@@ -17,7 +17,7 @@ public static class Generator
         output.WriteJson("seeds/themes.json", Reference.ThemeSchemes);
         output.WriteJson("seeds/licenses.json", Reference.Licenses);
         output.WriteJson("seeds/tiers.json", Reference.Tiers);
-        output.WriteJson("seeds/parks.json", Reference.Parks);
+        output.WriteJson("seeds/parks.json", Reference.Parks.Select(p => new { p.Id, Name = new Localized(p.Zh, p.En), p.Track, p.Longitude, p.Latitude, p.AreaKm2, p.Established, p.Publisher, p.Address }));
         output.WriteJson("seeds/monitoring-stations.json", Reference.Stations.Select(s => new { s.Code, Name = new Localized(s.Zh, s.En), s.Longitude, s.Latitude, s.Kind }));
         output.WriteJson("seeds/tracks.json", Reference.Tracks.Select(t => new { t.Code, Name = new Localized(t.Zh, t.En), GbSection = t.Section }));
         output.Write("seeds/README.md", Output.Utf8NoBom.GetBytes(SeedsReadme));

@@ -1,8 +1,5 @@
 using System.Text;
-using System.Text.Json;
-using DataOpen.Core.Catalog;
 using DataOpen.SampleData;
-using Json.Schema;
 
 // Usage: dotnet run --project tools/DataOpen.SampleData -- <repo-root> [--check]
 // Writes datasets/ and seeds/ under <repo-root>; with --check, generates into a temporary folder and
@@ -65,6 +62,11 @@ try
         Console.WriteLine($"Wrote {output.Written.Count} files under {repoRoot}.");
     }
     return 0;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"Cannot write the sample data under {outRoot}: {e.Message}");
+    return 1;
 }
 finally
 {
