@@ -18,6 +18,7 @@ public sealed record TemporalCoverage(string Start, string? End = null);
 public sealed record SourceSpec(string File, string? Format = null, string? Encoding = null, string? Sheet = null, string? Delimiter = null)
 {
     /// <summary>csv, xlsx or jsonl; taken from the file extension when not stated.</summary>
+    [JsonIgnore]
     public string EffectiveFormat => Format ?? System.IO.Path.GetExtension(File).TrimStart('.').ToLowerInvariant() switch
     {
         "xlsx" => "xlsx",

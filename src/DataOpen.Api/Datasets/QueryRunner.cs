@@ -1,0 +1,109 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using DataOpen.Api.Infrastructure;
+using DataOpen.Core.Catalog;
+using DataOpen.Core.Query;
+using Npgsql;
+
+namespace DataOpen.Api.Datasets;
+
+/// <summary>One page of rows: values in <see cref="CompiledQuery.Columns"/> order (hidden columns included).</summary>
+public sealed record RowPage(IReadOnlyList<object?[]> Rows, bool HasMore, string? NextCursor);
+
+/// <summary>A query ran longer than the statement timeout of public reads.</summary>
+public sealed class QueryTimeoutException(Exception inner)
+    : Exception("The query took longer than the time allowed for one request; narrow the filter or page with a cursor.", inner);
+
+/// <summary>
+/// Runs compiled queries for every door on the reader role (SELECT on catalog and data only, with a
+/// statement timeout). Pages read at most FetchLimit rows; streams read row by row with sequential
+/// access, so memory does not grow with the result.
+/// </summary>
+public sealed class QueryRunner(Database database)
+{
+    public async Task<RowPage> PageAsync(CompiledQuery query, CancellationToken ct)
+    {
+        var rows = new List<object?[]>(Math.Min(query.FetchLimit, 1024));
+        await foreach (var row in StreamAsync(query, ct))
+        {
+            rows.Add(row);
+        }
+
+        var hasMore = rows.Count > query.PageSize;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        var next = hasMore && query.SupportsCursor && rows.Count > 0 ? query.CreateCursor(rows[^1]) : null;
+        return new RowPage(rows, hasMore, next);
+    }
+
+    public async Task<long> CountAsync(CompiledQuery countQuery, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = database.Reader.CreateCommand(countQuery.Sql);
+            cmd.Parameters.AddRange(countQuery.ToNpgsqlParameters().ToArray());
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw new QueryTimeoutException(ex);
+        }
+    }
+
+    /// <summary>Every row of the query (its LIMIT applies), one array per row; the array is new for each row.</summary>
+    public async IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var conn = await database.Reader.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(query.Sql, conn);
+        cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
+        NpgsqlDataReader reader;
+        try
+        {
+            reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw new QueryTimeoutException(ex);
+        }
+
+        await using (reader)
+        {
+            var width = reader.FieldCount;
+            var types = query.Columns.Select(c => (FieldType?)c.Type).ToArray();
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await reader.ReadAsync(ct);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+                {
+                    throw new QueryTimeoutException(ex);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                var row = new object?[width];
+                for (var i = 0; i < width; i++)
+                {
+                    // Dates as DateOnly and timestamps as UTC DateTimeOffset, whatever Npgsql's default CLR type.
+                    row[i] = await reader.IsDBNullAsync(i, ct) ? null : types[i] switch
+                    {
+                        FieldType.Date => reader.GetFieldValue<DateOnly>(i),
+                        FieldType.Timestamp => new DateTimeOffset(reader.GetFieldValue<DateTime>(i)),
+                        _ => reader.GetValue(i),
+                    };
+                }
+
+                yield return row;
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using DataOpen.Api.Catalog;
+using DataOpen.Api.Publishing;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DataOpen.Api.Infrastructure;
+
+/// <summary>
+/// Runs before the server takes requests: opens the database (provisioning the embedded cluster
+/// when no connection string is configured), migrates, removes stray tables of killed publishes,
+/// loads reference seeds, publishes the sample catalog and loads the first catalog snapshot.
+/// </summary>
+public sealed class DatabaseStartup(
+    Database database,
+    IConfiguration configuration,
+    IOptions<DataOpenOptions> options,
+    CatalogStore catalog,
+    SeedLoader seeds,
+    CatalogSeeder seeder,
+    ILogger<DatabaseStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await OpenAsync(database, configuration, options.Value, logger, cancellationToken);
+        await Migrator.MigrateAsync(database.Writer, cancellationToken);
+        await ConfigureReaderAsync(cancellationToken);
+        var dropped = await StrayTables.DropAsync(database.Writer, cancellationToken);
+        if (dropped.Count > 0)
+        {
+            logger.LogWarning("Dropped {Count} stray tables left by interrupted publishes: {Tables}", dropped.Count, string.Join(", ", dropped));
+        }
+
+        await seeds.LoadAsync(cancellationToken);
+        await catalog.ReloadAsync(cancellationToken);
+        if (options.Value.SeedOnStart)
+        {
+            await seeder.PublishChangedAsync(cancellationToken);
+        }
+
+        await catalog.ReloadAsync(cancellationToken);
+        database.IsReady = true;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Opens <paramref name="database"/>; shared with the CLI verbs, which run without the web host.</summary>
+    public static async Task OpenAsync(Database database, IConfiguration configuration, DataOpenOptions options, ILogger logger, CancellationToken ct)
+    {
+        if (database.IsOpen)
+        {
+            return;
+        }
+
+        var configured = configuration.GetConnectionString("DataOpen");
+        string writer;
+        string reader;
+        EmbeddedPostgres? embedded = null;
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            writer = configured;
+            reader = configuration.GetConnectionString("DataOpenReader") is { Length: > 0 } r
+                ? r
+                : new NpgsqlConnectionStringBuilder(configured) { Username = Database.ReaderRole, Password = options.ReaderPassword }.ConnectionString;
+        }
+        else
+        {
+            embedded = await EmbeddedPostgres.StartAsync(options.DataDirectory, options.PostgresBinDir, options.EphemeralDatabase, ct);
+            logger.LogInformation("Embedded PostgreSQL at {Dir} on 127.0.0.1:{Port}", embedded.DataDirectory, embedded.Port);
+            await BootstrapEmbeddedAsync(embedded, ct);
+            var builder = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = embedded.Port, Database = Database.DatabaseName, Username = Database.OwnerRole };
+            writer = builder.ConnectionString;
+            builder.Username = Database.ReaderRole;
+            reader = builder.ConnectionString;
+        }
+
+        // Date parts and date/timestamp comparisons in queries use the district's time zone.
+        var readerBuilder = new NpgsqlConnectionStringBuilder(reader) { Options = $"-c statement_timeout={options.StatementTimeoutSeconds * 1000}", Timezone = "Asia/Shanghai" };
+        database.Open(writer, readerBuilder.ConnectionString, embedded);
+    }
+
+    private static async Task BootstrapEmbeddedAsync(EmbeddedPostgres pg, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(pg.SuperUserConnectionString());
+        await conn.OpenAsync(ct);
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{Database.OwnerRole}') THEN CREATE ROLE {Database.OwnerRole} LOGIN CREATEROLE; END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{Database.ReaderRole}') THEN CREATE ROLE {Database.ReaderRole} LOGIN; END IF;
+            END $$;
+            GRANT {Database.ReaderRole} TO {Database.OwnerRole} WITH ADMIN OPTION;
+            """, conn))
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var check = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{Database.DatabaseName}'", conn))
+        {
+            if (await check.ExecuteScalarAsync(ct) is null)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {Database.DatabaseName} OWNER {Database.OwnerRole} ENCODING 'UTF8'", conn);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+        }
+    }
+
+    private async Task ConfigureReaderAsync(CancellationToken ct)
+    {
+        var password = options.Value.ReaderPassword;
+        if (string.IsNullOrEmpty(password))
+        {
+            return;
+        }
+
+        // ALTER ROLE takes no parameters: the password is a quoted literal with quotes doubled.
+        await using var cmd = database.Writer.CreateCommand($"ALTER ROLE {Database.ReaderRole} PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'");
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>Tables in the data schema that no published version references: left by a publish that was killed.</summary>
+public static class StrayTables
+{
+    public static async Task<IReadOnlyList<string>> DropAsync(NpgsqlDataSource writer, CancellationToken ct)
+    {
+        var stray = new List<string>();
+        await using (var cmd = writer.CreateCommand(
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'data' AND c.relkind IN ('r', 'p', 'u')
+              AND NOT EXISTS (SELECT 1 FROM catalog.versions v WHERE v.table_name = c.relname)
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                stray.Add(r.GetString(0));
+            }
+        }
+
+        foreach (var table in stray)
+        {
+            await using var drop = writer.CreateCommand($"DROP TABLE IF EXISTS data.{DataOpen.Core.Catalog.Sql.QuoteIdentifier(table)}");
+            await drop.ExecuteNonQueryAsync(ct);
+        }
+
+        return stray;
+    }
+}

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DataOpen.Api.Infrastructure;
+
+/// <summary>
+/// A private PostgreSQL cluster built from the machine's server binaries: the "embedded default on
+/// the real engine". initdb runs once (as the <c>postgres</c> OS user when this process is root,
+/// because initdb refuses root), the server listens on 127.0.0.1 on a free port with its socket in
+/// the cluster folder, and the folder is reused on the next start.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    public const string SuperUser = "postgres";
+
+    private readonly string dataDir;
+    private readonly string binDir;
+    private readonly bool asPostgresUser;
+    private readonly bool ephemeral;
+
+    private EmbeddedPostgres(string dataDir, string binDir, bool asPostgresUser, bool ephemeral, int port)
+    {
+        this.dataDir = dataDir;
+        this.binDir = binDir;
+        this.asPostgresUser = asPostgresUser;
+        this.ephemeral = ephemeral;
+        Port = port;
+    }
+
+    public int Port { get; private set; }
+
+    public string DataDirectory => dataDir;
+
+    /// <summary>Connection string of the superuser, used only to bootstrap roles and the database.</summary>
+    public string SuperUserConnectionString(string database = "postgres") =>
+        $"Host=127.0.0.1;Port={Port};Username={SuperUser};Database={database};Pooling=false;Timeout=15";
+
+    /// <summary>
+    /// Initialises (if needed) and starts the cluster under <paramref name="dataDirectory"/>.
+    /// An ephemeral cluster (tests) is tuned for speed and deleted on dispose.
+    /// </summary>
+    public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, string? configuredBinDir, bool ephemeral, CancellationToken ct)
+    {
+        var binDir = FindBinDir(configuredBinDir) ?? throw new EmbeddedPostgresException(
+            "PostgreSQL server binaries (initdb, pg_ctl, postgres, version 14 or newer) were not found. " +
+            "Either install them (Debian/Ubuntu: `apt-get install postgresql`; the service looks in `pg_config --bindir` and /usr/lib/postgresql/*/bin, " +
+            "or set DataOpen__Postgres__BinDir), or point the service at an existing server with ConnectionStrings__DataOpen.");
+
+        var asPostgresUser = Environment.UserName == "root" || geteuid() == 0;
+        var fullDir = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(fullDir);
+        if (asPostgresUser)
+        {
+            await RunAsync("chown", ["-R", "postgres:postgres", fullDir], null, ct);
+        }
+
+        if (!File.Exists(Path.Combine(fullDir, "PG_VERSION")))
+        {
+            var initdb = Path.Combine(binDir, "initdb");
+            await RunAsync(initdb, ["-D", fullDir, "-U", SuperUser, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgresUser ? "postgres" : null, ct);
+        }
+
+        var pg = new EmbeddedPostgres(fullDir, binDir, asPostgresUser, ephemeral, 0);
+        var running = pg.RunningPort();
+        if (running is int port && await CanConnectAsync(port, ct))
+        {
+            pg.Port = port;
+            return pg;
+        }
+
+        pg.Port = FreePort();
+        var options = $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={fullDir} -c max_connections=200";
+        if (ephemeral)
+        {
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        }
+
+        await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", fullDir, "-w", "-t", "60", "-l", Path.Combine(fullDir, "server.log"), "-o", options, "start"], asPostgresUser ? "postgres" : null, ct);
+        return pg;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", dataDir, "-w", "-m", ephemeral ? "immediate" : "fast", "stop"], asPostgresUser ? "postgres" : null, CancellationToken.None);
+        }
+        catch (EmbeddedPostgresException)
+        {
+            // Already stopped: nothing to do.
+        }
+
+        if (ephemeral)
+        {
+            try
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
+
+    /// <summary>The port in postmaster.pid (line 4) when a server for this folder is already up.</summary>
+    private int? RunningPort()
+    {
+        var pidFile = Path.Combine(dataDir, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(pidFile);
+        if (lines.Length < 4 || !int.TryParse(lines[0], out var pid) || !int.TryParse(lines[3], out var port))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited ? null : port;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<bool> CanConnectAsync(int port, CancellationToken ct)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, ct);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    internal static string? FindBinDir(string? configured)
+    {
+        static bool HasServer(string? dir) => !string.IsNullOrEmpty(dir) && File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "postgres"));
+
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return HasServer(configured) ? configured : null;
+        }
+
+        try
+        {
+            var psi = new ProcessStartInfo("pg_config", "--bindir") { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var p = Process.Start(psi);
+            if (p is not null)
+            {
+                var dir = p.StandardOutput.ReadToEnd().Trim();
+                p.WaitForExit();
+                if (HasServer(dir) && MajorVersion(dir) >= 14)
+                {
+                    return dir;
+                }
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No pg_config on PATH: look in the Debian layout below.
+        }
+
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            var best = Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => (dir: Path.Combine(d, "bin"), version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+                .Where(x => x.version >= 14 && HasServer(x.dir))
+                .OrderByDescending(x => x.version)
+                .FirstOrDefault();
+            if (best.dir is not null)
+            {
+                return best.dir;
+            }
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
+        {
+            if (HasServer(dir))
+            {
+                return dir;
+            }
+        }
+
+        return null;
+    }
+
+    private static int MajorVersion(string binDir)
+    {
+        var parent = Path.GetFileName(Path.GetDirectoryName(binDir.TrimEnd('/')));
+        return int.TryParse(parent, out var v) ? v : 14;
+    }
+
+    private static async Task RunAsync(string file, IReadOnlyList<string> args, string? asUser, CancellationToken ct)
+    {
+        var psi = asUser is null ? new ProcessStartInfo(file) : new ProcessStartInfo("runuser");
+        if (asUser is not null)
+        {
+            psi.ArgumentList.Add("-u");
+            psi.ArgumentList.Add(asUser);
+            psi.ArgumentList.Add("--");
+            psi.ArgumentList.Add(file);
+        }
+
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.WorkingDirectory = "/";
+        using var process = Process.Start(psi) ?? throw new EmbeddedPostgresException($"Could not start {file}.");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new EmbeddedPostgresException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
+#pragma warning disable CA5392, SYSLIB1054 // libc is resolved by the loader; geteuid has no managed equivalent.
+    private static extern uint geteuid();
+#pragma warning restore CA5392, SYSLIB1054
+}
+
+public sealed class EmbeddedPostgresException(string message) : Exception(message);

@@ -1,0 +1,31 @@
+using DataOpen.Api.Admin;
+using DataOpen.Api.Catalog;
+using DataOpen.Api.Health;
+using DataOpen.Api.Infrastructure;
+using DataOpen.Api.Publishing;
+
+if (args.Length > 0 && args[0] == "datasets")
+{
+    return await DatasetsCli.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "healthcheck")
+{
+    // Used by the container's HEALTHCHECK: the runtime image has no curl.
+    return await HealthEndpoints.ProbeAsync(args.Length > 1 ? args[1] : "http://localhost:8080/health/ready");
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddDataOpen();
+
+var app = builder.Build();
+app.UseDataOpen();
+app.MapHealth();
+app.MapAdmin();
+app.MapCatalog();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, public for WebApplicationFactory in tests.</summary>
+public partial class Program;
