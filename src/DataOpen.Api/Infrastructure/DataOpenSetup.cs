@@ -14,6 +14,8 @@ public static class DataOpenSetup
         services.AddSingleton<Database>();
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<CatalogSearch>();
+        services.AddSingleton<DataOpen.Api.Datasets.QueryRunner>();
+        services.AddSingleton<DataOpen.Api.Access.IDatasetAccess, DataOpen.Api.Access.OpenClassAccess>();
         services.AddSingleton<SeedLoader>();
         services.AddSingleton<DatasetPublisher>();
         services.AddSingleton<CatalogSeeder>();
