@@ -50,6 +50,9 @@ public sealed class BenchEnvironment : IAsyncDisposable
     /// <summary>Starts the cluster and the service; publishes <c>bench-1m</c> with <paramref name="rows"/> rows unless 0.</summary>
     public static async Task<BenchEnvironment> StartAsync(int rows = 1_000_000, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
+        // Outside a test project there is no MvcTestingAppManifest.json: name the content root.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_DATAOPEN_API",
+            Path.Combine(RepoPaths.RepositoryRoot ?? Directory.GetCurrentDirectory(), "src", "DataOpen.Api"));
         var factory = new Factory(settings ?? []);
         factory.UseKestrel(0);
         factory.StartServer();
