@@ -43,6 +43,7 @@ public static class StagingLoader
             if (!report.IsValid)
             {
                 await copy.CancelAsync();
+                await copy.DisposeAsync();
                 return new LoadResult(false, 0, report);
             }
 

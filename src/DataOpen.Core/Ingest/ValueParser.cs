@@ -31,8 +31,8 @@ internal static class ValueParser
     /// <summary>Decimal holds 28 significant digits exactly; more would be rounded silently.</summary>
     public const int MaxDecimalDigits = 28;
 
-    private const NumberStyles DecimalStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
-    private const NumberStyles DoubleStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+    /// <summary>No white space (values are trimmed first) and no thousands separators.</summary>
+    private const NumberStyles FloatStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -121,8 +121,6 @@ internal static class ValueParser
 
         /// <summary>Digits a decimal must hold to store the value exactly.</summary>
         public int ExactDigits { get; }
-
-        public bool IsInteger => IsNumber && !HasPoint && !HasExponent;
     }
 
     /// <summary>
@@ -273,7 +271,7 @@ internal static class ValueParser
             return true;
         }
 
-        if (shape.IsNumber && decimal.TryParse(s, DecimalStyle, Invariant, out value))
+        if (shape.IsNumber && decimal.TryParse(s, FloatStyle, Invariant, out value))
         {
             reason = null;
             return true;
@@ -289,7 +287,7 @@ internal static class ValueParser
         var shape = new NumberShape(s);
         if (shape.IsNumber)
         {
-            if (double.TryParse(s, DoubleStyle, Invariant, out value) && double.IsFinite(value))
+            if (double.TryParse(s, FloatStyle, Invariant, out value) && double.IsFinite(value))
             {
                 reason = null;
                 return true;

@@ -139,7 +139,7 @@ public sealed class CsvSourceTests : IDisposable
 
         Assert.Equal(IngestProblem.RaggedRow, error.Problem);
         Assert.Equal(row, error.Row);
-        Assert.Contains($"has {fields} fields, expected 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"Row {row}: {fields} fields, expected 2 (the number of columns in the header row).", error.Message);
     }
 
     [Fact]
