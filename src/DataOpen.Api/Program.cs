@@ -1,5 +1,6 @@
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Datasets;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.Publishing;
@@ -23,6 +24,7 @@ app.UseDataOpen();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapDatasetRows();
 
 await app.RunAsync();
 return 0;
