@@ -1,6 +1,9 @@
 using System.Globalization;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using Npgsql;
@@ -18,6 +21,14 @@ public static class RowsEndpoints
         group.MapGet("/{id}/rows", Rows).WithName("GetRows")
             .WithSummary("Rows of a dataset version: field conditions (field=v, field[op]=v), filter= expressions, select, order, limit, keyset cursor, version, count=exact, group_by and aggregate.")
             .Produces<RowsResponse>()
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/{id}/download", Download).WithName("DownloadRows")
+            .WithSummary("The whole dataset version (or the rows a filter selects) as a streamed file: csv (UTF-8 with BOM), json, jsonl, xlsx, parquet or geojson. No row cap.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/json", "application/x-ndjson", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.apache.parquet", "application/geo+json"])
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -110,5 +121,195 @@ public static class RowsEndpoints
         }
 
         return $"{CatalogEndpoints.BaseUrl(http)}/api/v1/datasets/{Uri.EscapeDataString(request.Dataset.Identifier)}/rows{QueryString.Create(pairs)}";
+    }
+
+    private static async Task<IResult> Download(
+        string id, HttpContext http, CatalogStore catalog, IDatasetAccess access, QueryRunner runner, IOptions<DataOpenOptions> options, ILoggerFactory logs, CancellationToken ct)
+    {
+        var format = http.Request.Query.TryGetValue("format", out var f) ? f.ToString() : "csv";
+        RowRequest request;
+        CompiledQuery compiled;
+        try
+        {
+            var (resolved, problem) = await RowRequest.ResolveAsync(http, id, catalog, access, Door, RowRequest.DownloadLimits, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            request = resolved!;
+            if (!DownloadWriters.Formats.Contains(format))
+            {
+                return Infrastructure.Problems.BadRequest("unknown-format", $"format must be one of {string.Join(", ", DownloadWriters.Formats)}; it was '{RowRequest.Shorten(format)}'.", "format");
+            }
+
+            var geo = request.Dataset.Metadata.Geo;
+            if (format == "geojson")
+            {
+                if (geo is null)
+                {
+                    return Infrastructure.Problems.BadRequest("no-coordinates", $"Dataset '{id}' has no coordinates, so there is no GeoJSON; use csv, json, jsonl, xlsx or parquet.", "format");
+                }
+
+                if (request.Query.IsGrouped)
+                {
+                    return Infrastructure.Problems.BadRequest("no-coordinates", "Grouped results have no coordinates; GeoJSON needs rows.", "format");
+                }
+
+                if (request.Query.Select is { } select)
+                {
+                    // Points need their coordinates even when select leaves them out.
+                    request = request with { Query = request.Query with { Select = [.. select, .. new[] { geo.Longitude, geo.Latitude }.Where(g => !select.Contains(g))] } };
+                }
+            }
+
+            compiled = RowRequest.DownloadCompiler.Compile(request.Query);
+        }
+        catch (QueryException ex)
+        {
+            return RowRequest.Problem(ex, http.Request);
+        }
+
+        if (HttpCaching.NotModified(http, request.Etag(http.Request, "download:" + format), request.CacheControl))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var timeout = options.Value.DownloadTimeoutSeconds;
+        var logger = logs.CreateLogger(typeof(RowsEndpoints));
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        if (format == "csv" && CopySelect(request, compiled) is { } copySelect)
+        {
+            try
+            {
+                await runner.CopyCsvAsync(copySelect, timeout, async (reader, token) =>
+                {
+                    StartFile(http, request, format);
+                    await DownloadWriters.WriteCopyCsvAsync(compiled.Columns, reader, http.Response.Body, token);
+                }, ct);
+            }
+            catch (Exception ex) when (!http.Response.HasStarted && ex is QueryTimeoutException)
+            {
+                return NoStore(http, RowRequest.Timeout());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Abort(http, logger, ex, id);
+            }
+
+            return Results.Empty;
+        }
+
+        // Read the first row before answering, so that a query failing at once (timeout, division by
+        // zero) is still a problem response and not a truncated file.
+        var rows = runner.StreamAsync(compiled, timeout, ct).GetAsyncEnumerator(ct);
+        try
+        {
+            bool any;
+            try
+            {
+                any = await rows.MoveNextAsync();
+            }
+            catch (QueryTimeoutException)
+            {
+                return NoStore(http, RowRequest.Timeout());
+            }
+            catch (PostgresException ex) when (RowRequest.ClientError(ex) is { } problem)
+            {
+                return NoStore(http, problem);
+            }
+
+            StartFile(http, request, format);
+            var all = Continue(any ? rows.Current : null, rows, compiled.PageSize);
+            var body = http.Response.Body;
+            try
+            {
+                await (format switch
+                {
+                    "csv" => DownloadWriters.WriteCsvAsync(compiled.Columns, all, body, ct),
+                    "json" => DownloadWriters.WriteJsonAsync(compiled.Columns, all, body, lines: false, ct),
+                    "jsonl" => DownloadWriters.WriteJsonAsync(compiled.Columns, all, body, lines: true, ct),
+                    "xlsx" => DownloadWriters.WriteXlsxAsync(compiled.Columns, all, body, ct),
+                    "parquet" => DownloadWriters.WriteParquetAsync(compiled.Columns, all, body, ct),
+                    _ => DownloadWriters.WriteGeoJsonAsync(compiled.Columns, all, body, request.Dataset.Metadata.Geo!, ct),
+                });
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Abort(http, logger, ex, id);
+            }
+        }
+        finally
+        {
+            await rows.DisposeAsync();
+        }
+
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// The SELECT for PostgreSQL's COPY when the download is the whole version (no filter, cursor, offset
+    /// or limit: COPY takes no parameters, and nothing from the request but catalog names enters it).
+    /// Values are printed by <see cref="ValueText.CopyExpression"/> and the order is the compiler's own.
+    /// </summary>
+    internal static string? CopySelect(RowRequest request, CompiledQuery compiled)
+    {
+        var q = request.Query;
+        const string limitTail = " LIMIT $1";
+        if (q.Filter is not null || q.IsGrouped || q.After is not null || q.Offset is not null || request.ExplicitLimit
+            || compiled.Parameters.Count != 1 || !compiled.Sql.EndsWith(limitTail, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var sql = compiled.Sql[..^limitTail.Length];
+        var orderAt = sql.LastIndexOf(" ORDER BY ", StringComparison.Ordinal);
+        if (orderAt < 0)
+        {
+            return null;
+        }
+
+        var columns = compiled.Columns.Where(c => !c.Hidden).Select(c => ValueText.CopyExpression(Sql.QuoteIdentifier(c.Name), c.Type));
+        return $"SELECT {string.Join(", ", columns)} FROM {request.Version.Shape.QualifiedName}{sql[orderAt..]}";
+    }
+
+    /// <summary>The rows again from the first one already read, stopping at the page size (the query fetches one more to detect further pages).</summary>
+    private static async IAsyncEnumerable<object?[]> Continue(object?[]? first, IAsyncEnumerator<object?[]> rest, int max)
+    {
+        if (first is null || max == 0)
+        {
+            yield break;
+        }
+
+        yield return first;
+        for (var n = 1; n < max && await rest.MoveNextAsync(); n++)
+        {
+            yield return rest.Current;
+        }
+    }
+
+    private static void StartFile(HttpContext http, RowRequest request, string format)
+    {
+        http.Response.ContentType = DownloadWriters.MediaType(format);
+        http.Response.Headers.ContentDisposition = ContentDisposition(request.Dataset.Identifier, request.Dataset.Metadata.Title.Zh, request.Version.Version, format);
+    }
+
+    /// <summary>
+    /// RFC 6266: an ASCII <c>filename</c> (the identifier) for old clients and <c>filename*</c> (RFC 8187)
+    /// with the Chinese title, both ending in <c>_v&lt;version&gt;.&lt;format&gt;</c>.
+    /// </summary>
+    public static string ContentDisposition(string identifier, string title, int version, string format)
+    {
+        var suffix = $"_v{version.ToString(CultureInfo.InvariantCulture)}.{format}";
+        var safeTitle = new string(title.Select(c => char.IsControl(c) || "\\/:*?\"<>|".Contains(c) ? '_' : c).ToArray()).Trim();
+        var ascii = new string(identifier.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        return $"attachment; filename=\"{ascii}{suffix}\"; filename*=UTF-8''{Uri.EscapeDataString(safeTitle + suffix)}";
+    }
+
+    /// <summary>The file has begun: the only honest signal left is to cut the connection, so the client never takes a truncated file for a whole one.</summary>
+    private static void Abort(HttpContext http, ILogger logger, Exception ex, string id)
+    {
+        logger.LogError(ex, "Download of {Dataset} failed after the response started; aborting the connection", id);
+        http.Abort();
     }
 }
