@@ -18,9 +18,11 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddDataOpenOpenApi();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseDataOpenOpenApi();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();

@@ -2,6 +2,7 @@ using System.Globalization;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Infrastructure;
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using DataOpen.Core.Catalog;
@@ -19,6 +20,8 @@ public static class RowsEndpoints
     {
         var group = app.MapGroup("/api/v1/datasets").WithTags("Rows");
         group.MapGet("/{id}/rows", Rows).WithName("GetRows")
+            .WithMetadata([.. QueryParameters(download: false)])
+            .WithDescription(ConditionsText)
             .WithSummary("Rows of a dataset version: field conditions (field=v, field[op]=v), filter= expressions, select, order, limit, keyset cursor, version, count=exact, group_by and aggregate.")
             .Produces<RowsResponse>()
             .Produces(StatusCodes.Status304NotModified)
@@ -27,6 +30,9 @@ public static class RowsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{id}/download", Download).WithName("DownloadRows")
+            .WithMetadata([.. QueryParameters(download: true)])
+            .WithDescription(ConditionsText + " Downloads are streamed and have no row cap; limit is optional. CSV is UTF-8 with a BOM and CRLF line ends (RFC 4180); " +
+                "Content-Disposition carries the Chinese title in filename* (RFC 6266).")
             .WithSummary("The whole dataset version (or the rows a filter selects) as a streamed file: csv (UTF-8 with BOM), json, jsonl, xlsx, parquet or geojson. No row cap.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/json", "application/x-ndjson", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.apache.parquet", "application/geo+json"])
             .Produces(StatusCodes.Status304NotModified)
@@ -35,6 +41,34 @@ public static class RowsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
+    }
+
+    private const string ConditionsText =
+        "Every query parameter that is not listed here is a condition on a field: field=value (equals) or field[op]=value with op one of " +
+        "eq, ne, gt, ge, lt, le, in (comma-separated), null (true/false), contains, icontains, startswith, istartswith, endswith, iendswith. " +
+        "Conditions are combined with AND; see docs/rest.md for the filter= expression grammar.";
+
+    private static IEnumerable<object> QueryParameters(bool download)
+    {
+        if (download)
+        {
+            yield return new OpenApiQueryParameter("format", "File format (default csv). geojson only for datasets with coordinates.", Values: DownloadWriters.Formats);
+        }
+
+        yield return new OpenApiQueryParameter("filter", "Filter expression, e.g. (pm2_5 gt 75 and station_name eq '长春药谷') or year(observed_at) eq 2024.", Example: "aqi gt 100");
+        yield return new OpenApiQueryParameter("select", "Comma-separated fields to return (default: all, in schema order).", Example: "station_code,observed_at,aqi");
+        yield return new OpenApiQueryParameter("order", "Comma-separated sort keys; prefix - for descending. Rows end with the source order as tie-breaker.", Example: "-aqi,station_code");
+        yield return new OpenApiQueryParameter("limit", download ? "Rows to write (default: all)." : "Page size, 0 to 10000 (default 100).", JsonSchemaType.Integer);
+        if (!download)
+        {
+            yield return new OpenApiQueryParameter("cursor", "Keyset cursor from the previous page's next link: unlimited deep paging with stable results.");
+            yield return new OpenApiQueryParameter("count", "exact: also return the total number of matching rows (or groups).", Values: ["exact", "none"]);
+        }
+
+        yield return new OpenApiQueryParameter("offset", "Rows to skip (at most 1,000,000; grouped results page with it).", JsonSchemaType.Integer);
+        yield return new OpenApiQueryParameter("version", "Serve this immutable version instead of the current one.", JsonSchemaType.Integer);
+        yield return new OpenApiQueryParameter("group_by", "Comma-separated fields to group by.", Example: "station_code");
+        yield return new OpenApiQueryParameter("aggregate", "count(), count_distinct(f), sum(f), avg(f), min(f), max(f), each optionally 'as alias'.", Example: "count(),avg(aqi) as mean");
     }
 
     private static async Task<IResult> Rows(string id, HttpContext http, CatalogStore catalog, IDatasetAccess access, QueryRunner runner, CancellationToken ct)
