@@ -1,5 +1,6 @@
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Datasets;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.Publishing;
@@ -17,12 +18,15 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddDataOpenOpenApi();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseDataOpenOpenApi();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapDatasetRows();
 
 try
 {
