@@ -2,6 +2,7 @@ using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
+using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -17,12 +18,14 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddODataFeeds();
 
 var app = builder.Build();
 app.UseDataOpen();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapODataFeeds();
 
 await app.RunAsync();
 return 0;
