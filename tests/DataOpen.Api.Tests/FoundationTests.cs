@@ -291,3 +291,42 @@ public sealed class FoundationTests(DataOpenFactory factory)
         public void Report(PublishProgress value) => report(value);
     }
 }
+
+public sealed class EmbeddedPostgresTests
+{
+    [Fact]
+    public async Task Missing_server_binaries_give_one_message_naming_both_fixes()
+    {
+        var ex = await Assert.ThrowsAsync<DataOpen.Api.Infrastructure.EmbeddedPostgresException>(() =>
+            DataOpen.Api.Infrastructure.EmbeddedPostgres.StartAsync(Path.Combine(Path.GetTempPath(), "dataopen-nobin"), "/nonexistent/bin", ephemeral: true, CancellationToken.None));
+        Assert.Contains("apt-get install postgresql", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__DataOpen", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_embedded_cluster_is_reused_on_the_next_start()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "dataopen-reuse-" + Guid.NewGuid().ToString("N")[..8]);
+        var first = await DataOpen.Api.Infrastructure.EmbeddedPostgres.StartAsync(dir, null, ephemeral: false, CancellationToken.None);
+        await using (var conn = new Npgsql.NpgsqlConnection(first.SuperUserConnectionString()))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("CREATE DATABASE reuse_probe", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await first.DisposeAsync(); // stops the server, keeps the folder
+        var second = await DataOpen.Api.Infrastructure.EmbeddedPostgres.StartAsync(dir, null, ephemeral: true, CancellationToken.None);
+        try
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(second.SuperUserConnectionString("reuse_probe"));
+            await conn.OpenAsync(); // the database made before the restart is still there
+        }
+        finally
+        {
+            await second.DisposeAsync(); // ephemeral: stops and deletes the folder
+        }
+
+        Assert.False(Directory.Exists(dir));
+    }
+}
