@@ -131,6 +131,7 @@ public static class ODataEndpoints
     private static async Task WriteServiceDocumentAsync(HttpContext http, ODataModel model, string serviceRoot, ODataFormat format)
     {
         http.Response.ContentType = format.ContentType;
+        var apiKey = http.Request.Query["api_key"].FirstOrDefault();
         var json = ODataJson.CreateWriter(http.Response.BodyWriter);
         await using (json)
         {
@@ -146,7 +147,8 @@ public static class ODataEndpoints
                 json.WriteStartObject();
                 json.WriteString("name", set.Name);
                 json.WriteString("kind", "EntitySet");
-                json.WriteString("url", set.Name);
+                // Excel and Power BI cannot send headers: a key given as api_key travels on to every set's URL.
+                json.WriteString("url", apiKey is null ? set.Name : set.Name + "?api_key=" + Uri.EscapeDataString(apiKey));
                 if (set.Dataset is { } d)
                 {
                     json.WriteString("title", d.Metadata.Title.Zh);

@@ -120,6 +120,9 @@ public sealed class ODataMetadataTests(DataOpenFactory factory)
         var names = body.Values().Select(v => v.GetProperty("url").GetString()).ToList();
         Assert.Contains("AirQualityHourly", names);
         Assert.Contains("Datasets", names);
+
+        var keyed = await client.GetJsonAsync("/odata/?api_key=k%2F1");
+        Assert.Contains(keyed.Values(), v => v.GetProperty("url").GetString() == "AirQualityHourly?api_key=k%2F1");
     }
 
     [Fact]
