@@ -365,7 +365,7 @@ public static class ODataEndpoints
         }
         else if (plan.SelectExplicit)
         {
-            var names = (plan.IncludeKey ? [set.KeyProperty] : Array.Empty<string>()).Concat(plan.Columns.Select(c => set.PropertyOf.GetValueOrDefault(c, c))).Distinct(StringComparer.Ordinal);
+            var names = (plan.IncludeKey ? [set.KeyProperty] : Array.Empty<string>()).Concat(plan.OutputColumns.Select(c => set.PropertyOf.GetValueOrDefault(c, c))).Distinct(StringComparer.Ordinal);
             sb.Append('(').AppendJoin(',', names).Append(')');
         }
 
@@ -401,7 +401,7 @@ public static class ODataEndpoints
             Add(set.KeyProperty, FieldType.BigInt, compiled.Columns.Count - 1);
         }
 
-        for (var i = 0; i < plan.Columns.Count; i++)
+        for (var i = 0; i < plan.OutputColumns.Count; i++)
         {
             var c = compiled.Columns[i];
             Add(set.PropertyOf.GetValueOrDefault(c.Name, c.Name), c.Type, i);

@@ -18,8 +18,12 @@ public sealed record ODataPlan(
     IReadOnlyList<SortKey> OrderBy,
     IReadOnlyList<string>? GroupBy,
     IReadOnlyList<Aggregate>? Aggregates,
-    bool SelectExplicit)
+    bool SelectExplicit,
+    bool KeyOnly = false)
 {
+    /// <summary>Columns written to the client: none but the key when only the key was selected.</summary>
+    public IReadOnlyList<string> OutputColumns => KeyOnly ? [] : Columns;
+
     public bool IsGrouped => GroupBy is { Count: > 0 } || Aggregates is { Count: > 0 };
 
     public RowQuery ToRowQuery(TableShape shape) => new(shape)
@@ -96,6 +100,7 @@ public static class ODataTranslator
         var columns = new List<string>();
         var includeKey = set.Dataset is not null;
         var explicitSelect = false;
+        var keyOnly = false;
         if (select is not null && !select.AllSelected)
         {
             if (grouped)
@@ -137,6 +142,7 @@ public static class ODataTranslator
             {
                 // The engine needs one field; the key comes from the hidden _row_id column anyway.
                 columns.Add(set.ShapeFor(null).Fields[0].Name);
+                keyOnly = true;
             }
         }
         else if (!grouped)
@@ -158,7 +164,7 @@ public static class ODataTranslator
             order.Add(new SortKey(name, o.Direction == OrderByDirection.Descending));
         }
 
-        return new ODataPlan(filters.Count == 0 ? null : Expr.And([.. filters]), columns, includeKey && !grouped, order, grouped ? groupBy : null, grouped ? aggregates : null, explicitSelect);
+        return new ODataPlan(filters.Count == 0 ? null : Expr.And([.. filters]), columns, includeKey && !grouped, order, grouped ? groupBy : null, grouped ? aggregates : null, explicitSelect, keyOnly);
     }
 
     private static List<Aggregate> Aggregates(ODataSet set, AggregateTransformationNode node)

@@ -93,6 +93,10 @@ public sealed class ODataQueryTests(DataOpenFactory factory)
         var first = body.Values()[0];
         Assert.Equal(["RowId", "station"], first.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(1, first.GetProperty("RowId").GetInt64());
+
+        var keyOnly = await client.GetJsonAsync($"/odata/{set}?$select=RowId&$top=1");
+        Assert.EndsWith($"$metadata#{set}(RowId)", keyOnly.GetProperty("@odata.context").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["RowId"], keyOnly.Values()[0].EnumerateObject().Select(p => p.Name).ToArray());
     }
 
     [Fact]
