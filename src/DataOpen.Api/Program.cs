@@ -3,6 +3,7 @@ using DataOpen.Api.Catalog;
 using DataOpen.Api.Datasets;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
+using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -19,6 +20,7 @@ if (args.Length > 0 && args[0] == "healthcheck")
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
 builder.Services.AddDataOpenOpenApi();
+builder.Services.AddODataFeeds();
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -27,6 +29,7 @@ app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
 app.MapDatasetRows();
+app.MapODataFeeds();
 
 try
 {
