@@ -1,5 +1,6 @@
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.Publishing;
@@ -17,12 +18,14 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddDataOpenGraphQL();
 
 var app = builder.Build();
 app.UseDataOpen();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapGraphQL();
 
 await app.RunAsync();
 return 0;
