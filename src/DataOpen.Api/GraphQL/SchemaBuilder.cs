@@ -116,12 +116,16 @@ public static class SchemaBuilder
             Query = query,
             // Keep names exactly as declared: dataset field names are snake_case and must stay so.
             NameConverter = DefaultNameConverter.Instance,
-            Description = "DataOpen GraphQL API. Schema of catalog version " + snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".",
+            Description = "DataOpen GraphQL API: the catalog and typed rows of every open dataset. The schema follows the catalog.",
         };
         foreach (var t in new IGraphType[] { common.BigInt, common.Decimal, common.Date, common.DateTime })
         {
             schema.RegisterType(t);
         }
+
+        // graphql-js's introspection query asks for these when tools enable them (isRepeatable, deprecated arguments).
+        schema.Features.RepeatableDirectives = true;
+        schema.Features.DeprecationOfInputValues = true;
 
         // Introspection is free so tools (GraphiQL, codegen) can always read the schema.
         schema.WithIntrospectionComplexityImpact(0);
@@ -129,9 +133,9 @@ public static class SchemaBuilder
         return new GraphQLModel(schema, snapshot, rowFields);
     }
 
-    /// <summary>The schema in SDL, as committed in openapi/dataopen.graphql.</summary>
+    /// <summary>The schema in SDL, as committed in openapi/dataopen.graphql; declaration order, so row fields keep column order.</summary>
     public static string PrintSdl(ISchema schema) =>
-        schema.Print(new global::GraphQL.Utilities.PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true, StringComparison = StringComparison.Ordinal })
+        schema.Print(new global::GraphQL.Utilities.PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true, StringComparison = null })
             .Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n";
 }
 
@@ -223,7 +227,7 @@ internal sealed class CatalogTypes
         version.AddField(Gql.Field("sourceEncoding", s, "Detected text encoding of the source.", x => ((VersionView)x.Source!).Version.SourceEncoding));
         version.AddField(Gql.Field("publishedAt", Gql.NonNull(c.DateTime), "When it was published.", x => ((VersionView)x.Source!).Version.PublishedAt));
         version.AddField(Gql.Field("current", Gql.NonNull(c.Boolean), "This is the version served by default.", x => { var v = (VersionView)x.Source!; return v.Dataset.Current?.Version == v.Version.Version; }));
-        version.AddField(Gql.Field("fields", Gql.ListOf(field), "Columns of this version.", x => ((VersionView)x.Source!).Version.Shape.Fields));
+        version.AddField(Gql.Field("fields", Gql.ListOf(field), "Columns of this version.", x => ((VersionView)x.Source!).Version.Shape.Fields).WithComplexityImpact(1, 10));
 
         counters.AddField(Gql.Field("views", Gql.NonNull(c.BigInt), "Page and API detail views.", x => ((DatasetCounters)x.Source!).Views));
         counters.AddField(Gql.Field("downloads", Gql.NonNull(c.BigInt), "Downloads.", x => ((DatasetCounters)x.Source!).Downloads));
@@ -236,7 +240,8 @@ internal sealed class CatalogTypes
         dataset.AddField(Gql.Field("description", Gql.NonNull(localized), "Description (资源摘要).", x => new LocalizedText(D(x).Metadata.Description.Zh, D(x).Metadata.Description.En)));
         dataset.AddField(Gql.Field("publisher", publisher, "Providing department.", x => snapshot.PublishersById.GetValueOrDefault(D(x).Metadata.Publisher)));
         dataset.AddField(Gql.Field("themes", Gql.ListOf(theme), "Themes on every scheme.", x => D(x).Metadata.Themes
-            .SelectMany(kv => kv.Value.Select(code => themeLookup.GetValueOrDefault((kv.Key, code)) ?? new ThemeInfo(kv.Key, code, code, null, null))).ToList()));
+            .SelectMany(kv => kv.Value.Select(code => themeLookup.GetValueOrDefault((kv.Key, code)) ?? new ThemeInfo(kv.Key, code, code, null, null))).ToList())
+            .WithComplexityImpact(1, 3));
         dataset.AddField(Gql.Field("keywords", Gql.ListOf(s), "Keywords, Chinese then English.", x => D(x).Metadata.Keywords.Zh.Concat(D(x).Metadata.Keywords.En ?? []).ToList()));
         dataset.AddField(Gql.Field("openClass", Gql.NonNull(openClass), "开放类型.", x => D(x).OpenClass));
         dataset.AddField(Gql.Field("accessRights", Gql.NonNull(s), "DCAT access rights (PUBLIC, RESTRICTED).", x => OpenClasses.ToAccessRights(D(x).OpenClass)));
@@ -247,8 +252,9 @@ internal sealed class CatalogTypes
         dataset.AddField(Gql.Field("license", license, "Licence.", x => snapshot.LicensesById.GetValueOrDefault(D(x).Metadata.License)));
         dataset.AddField(Gql.Field("status", Gql.NonNull(s), "active or retired.", x => D(x).Status));
         dataset.AddField(Gql.Field("currentVersion", version, "The version served by default.", x => D(x).Current is { } v ? new VersionView(D(x), v) : null));
-        dataset.AddField(Gql.Field("versions", Gql.ListOf(version), "Every published version, newest first.", x => D(x).Versions.OrderByDescending(v => v.Version).Select(v => new VersionView(D(x), v)).ToList()));
-        dataset.AddField(Gql.Field("fields", Gql.ListOf(field), "Columns of the current version.", x => D(x).Current?.Shape.Fields ?? []));
+        dataset.AddField(Gql.Field("versions", Gql.ListOf(version), "Every published version, newest first.", x => D(x).Versions.OrderByDescending(v => v.Version).Select(v => new VersionView(D(x), v)).ToList())
+            .WithComplexityImpact(1, 2));
+        dataset.AddField(Gql.Field("fields", Gql.ListOf(field), "Columns of the current version.", x => D(x).Current?.Shape.Fields ?? []).WithComplexityImpact(1, 10));
         dataset.AddField(Gql.Field("counters", Gql.NonNull(counters), "Usage counters.", x => D(x).Counters));
         dataset.AddField(Gql.Field("rowsField", s, "Root field of this schema that serves the rows (null when none is served).", x => Gql.Request(x).Model.RowFields.GetValueOrDefault(D(x).Identifier)?.Rows));
         dataset.AddField(Gql.Field("aggregateField", s, "Root field of this schema that aggregates the rows.", x => Gql.Request(x).Model.RowFields.GetValueOrDefault(D(x).Identifier)?.Aggregate));
