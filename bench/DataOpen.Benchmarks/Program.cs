@@ -13,6 +13,7 @@ public static class BenchMain
         ["ingest"] = IngestBenchmarks.RunAsync,
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
         ["odata"] = ODataBenchmarks.RunAsync,
+        ["graphql"] = GraphQLBenchmarks.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

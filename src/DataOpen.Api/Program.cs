@@ -1,6 +1,7 @@
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Datasets;
+using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
@@ -21,6 +22,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
 builder.Services.AddDataOpenOpenApi();
 builder.Services.AddODataFeeds();
+builder.Services.AddDataOpenGraphQL();
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -30,6 +32,7 @@ app.MapAdmin();
 app.MapCatalog();
 app.MapDatasetRows();
 app.MapODataFeeds();
+app.MapGraphQL();
 
 try
 {
