@@ -110,6 +110,37 @@ public sealed class StatTable
     internal bool IsTotalPosition(int cellIndex, int dimension) =>
         Definition.Margins && cellIndex / _stride[dimension] % _shape[dimension] == Categories[dimension].Count;
 
+    /// <summary>Position of a cell along a dimension (the number of categories means the total).</summary>
+    internal int Position(int cellIndex, int dimension) => cellIndex / _stride[dimension] % _shape[dimension];
+
+    internal int WithPosition(int cellIndex, int dimension, int position) =>
+        cellIndex + (position - Position(cellIndex, dimension)) * _stride[dimension];
+
+    /// <summary>All cells whose position along each dimension is in the given list.</summary>
+    internal IEnumerable<int> Product(IReadOnlyList<List<int>> positions)
+    {
+        var counters = new int[positions.Count];
+        while (true)
+        {
+            var index = 0;
+            for (var d = 0; d < positions.Count; d++)
+            {
+                index += positions[d][counters[d]] * _stride[d];
+            }
+            yield return index;
+            var k = positions.Count - 1;
+            while (k >= 0 && ++counters[k] == positions[k].Count)
+            {
+                counters[k] = 0;
+                k--;
+            }
+            if (k < 0)
+            {
+                yield break;
+            }
+        }
+    }
+
     internal static int[] ShapeOf(IReadOnlyList<IReadOnlyList<string>> categories, bool margins) =>
         [.. categories.Select(c => c.Count + (margins ? 1 : 0))];
 

@@ -31,7 +31,7 @@ public sealed record MeasureDefinition(MeasureKind Kind, string? Field = null)
 /// <param name="Field">Microdata column holding the category.</param>
 /// <param name="Values">Declared categories in publication order; when null the categories found in the data
 /// are used, sorted ordinally. Declaring them keeps empty (zero) cells in the table.</param>
-public sealed record DimensionDefinition(string Name, string Field, IReadOnlyList<string>? Values = null);
+public sealed record DimensionDefinition(string Name, string Field, IReadOnlyList<string>? Values = null, string? Title = null);
 
 /// <param name="Source">Name of the microdata set (e.g. grants); cells of tables over the same source,
 /// measure and contributor key that have the same category coordinates are one and the same cell.</param>
