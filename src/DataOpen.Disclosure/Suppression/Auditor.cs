@@ -61,10 +61,13 @@ public static class Auditor
             ?? throw new InvalidOperationException("the GLOP LP solver is not available in this OR-Tools build");
         var local = new Dictionary<int, int>(hidden.Length);
         var x = new Variable[hidden.Length];
+        // GLOP reports some unbounded maxima as infeasible; a finite cap far above any value in the tables
+        // keeps every LP bounded, and a maximum at the cap means "no upper bound".
+        var cap = Cap(system);
         for (var i = 0; i < hidden.Length; i++)
         {
             local[hidden[i]] = i;
-            x[i] = solver.MakeNumVar(0, double.PositiveInfinity, "x" + i);
+            x[i] = solver.MakeNumVar(0, cap, "x" + i);
         }
         var done = new HashSet<int>();
         foreach (var cell in hidden)
@@ -106,6 +109,10 @@ public static class Auditor
             var lower = Bound(solver, x[i], system, cell, problems, "minimum");
             objective.SetMaximization();
             var upper = Bound(solver, x[i], system, cell, problems, "maximum");
+            if (upper >= cap * (1 - 1e-9))
+            {
+                upper = double.PositiveInfinity;
+            }
             objective.SetCoefficient(x[i], 0);
 
             var value = system.Values[cell];
@@ -122,6 +129,16 @@ public static class Auditor
         }
     }
 
+    private static double Cap(CellSystem system)
+    {
+        var sum = 0.0;
+        foreach (var v in system.Values)
+        {
+            sum += Math.Abs(v);
+        }
+        return 16 * sum + 1024;
+    }
+
     private static double Bound(Solver solver, Variable v, CellSystem system, int cell, List<string> problems, string what)
     {
         var status = solver.Solve();
@@ -129,8 +146,6 @@ public static class Auditor
         {
             case Solver.ResultStatus.OPTIMAL:
                 return v.SolutionValue();
-            case Solver.ResultStatus.UNBOUNDED:
-                return double.PositiveInfinity;
             default:
                 problems.Add($"audit LP for the {what} of {system.Describe(cell)} ended with status {status}");
                 return what == "minimum" ? double.NegativeInfinity : double.PositiveInfinity;
