@@ -59,6 +59,8 @@ public static class Auditor
     {
         using var solver = Solver.CreateSolver("GLOP")
             ?? throw new InvalidOperationException("the GLOP LP solver is not available in this OR-Tools build");
+        // Without presolve GLOP warm-starts each min/max from the previous basis: only the objective changes.
+        solver.SetSolverSpecificParametersAsString("use_preprocessing: false");
         var local = new Dictionary<int, int>(hidden.Length);
         var x = new Variable[hidden.Length];
         // GLOP reports some unbounded maxima as infeasible; a finite cap far above any value in the tables

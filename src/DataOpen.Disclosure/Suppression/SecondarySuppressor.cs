@@ -18,14 +18,14 @@ namespace DataOpen.Disclosure.Suppression;
 /// in practice.</para>
 /// <para>Partitioning for large tables: the deviation LP for p is first restricted to a neighbourhood — in each
 /// table where p appears, the cells whose every coordinate is p's own, the total, or one of the
-/// <see cref="Candidates"/> cheapest categories along p's line — plus every cell already suppressed. Only when
+/// <see cref="Candidates"/> cheapest categories along p's line (already suppressed ones first). Only when
 /// that restricted LP has no solution is the LP over the whole connected component solved. Independent
 /// components (tables sharing no cell) are processed separately; linked tables are one component.</para>
 /// </summary>
 public static class SecondarySuppressor
 {
     /// <summary>Alternative categories per dimension in the restricted neighbourhood.</summary>
-    public const int Candidates = 4;
+    public const int Candidates = 6;
 
     /// <param name="primary">Assessment per system cell; sensitive cells are suppressed and protected.</param>
     public static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters)
@@ -57,7 +57,8 @@ public static class SecondarySuppressor
         var order = component.Where(c => primary[c].Sensitive)
             .OrderByDescending(c => Math.Max(primary[c].UpperProtection, primary[c].LowerProtection)).ThenBy(c => c).ToArray();
         var suppressedHere = new HashSet<int>(order);
-        using var full = new DeviationModel(context, component, suppressedHere, symmetric: false);
+        // The LP over the whole component is built only if some restricted LP has no solution.
+        DeviationModel? full = null;
         foreach (var p in order)
         {
             var (upper, lower) = (primary[p].UpperProtection, primary[p].LowerProtection);
@@ -74,6 +75,10 @@ public static class SecondarySuppressor
                 Suppress(context, touched, suppressedHere, full);
                 continue;
             }
+            if (full is null)
+            {
+                full = new DeviationModel(context, component, suppressedHere, symmetric: false);
+            }
             var ok = true;
             foreach (var (directionLevel, isUp) in new[] { (upper, true), (lower, false) })
             {
@@ -81,7 +86,7 @@ public static class SecondarySuppressor
                 {
                     continue;
                 }
-                touched = full.Solve(p, directionLevel, isUp);
+                touched = full!.Solve(p, directionLevel, isUp);
                 if (touched is null)
                 {
                     ok = false;
@@ -94,24 +99,25 @@ public static class SecondarySuppressor
                 unprotectable.Add(p);
             }
         }
+        full?.Dispose();
     }
 
-    private static void Suppress(Context context, List<int> cells, HashSet<int> suppressedHere, DeviationModel full)
+    private static void Suppress(Context context, List<int> cells, HashSet<int> suppressedHere, DeviationModel? full)
     {
         foreach (var cell in cells)
         {
             context.Suppressed[cell] = true;
             suppressedHere.Add(cell);
-            full.MarkSuppressed(cell);
+            full?.MarkSuppressed(cell);
         }
     }
 
-    /// <summary>Cells whose every coordinate is p's, the total, or a cheap alternative along p's line, in every
-    /// table where p appears; plus the cells already suppressed (free to deviate).</summary>
+    /// <summary>Cells whose every coordinate is p's, the total, or a cheap alternative along p's line (already
+    /// suppressed cells first: they are free), in every table where p appears.</summary>
     private static int[] Neighbourhood(Context context, int p, HashSet<int> suppressedHere)
     {
         var system = context.System;
-        var result = new HashSet<int>(suppressedHere) { p };
+        var result = new HashSet<int> { p };
         var level = Math.Max(context.Primary[p].UpperProtection, context.Primary[p].LowerProtection);
         foreach (var (t, c) in system.Occurrences[p])
         {
