@@ -59,47 +59,53 @@ public static class SecondarySuppressor
         var suppressedHere = new HashSet<int>(order);
         // The LP over the whole component is built only if some restricted LP has no solution.
         DeviationModel? full = null;
-        foreach (var p in order)
+        try
         {
-            var (upper, lower) = (primary[p].UpperProtection, primary[p].LowerProtection);
-            var level = Math.Max(upper, lower);
-            List<int>? touched = null;
-            if (level <= context.System.Values[p])
+            foreach (var p in order)
             {
-                // One symmetric deviation (−y is feasible too) protects both directions at once.
-                using var restricted = new DeviationModel(context, Neighbourhood(context, p, suppressedHere), suppressedHere, symmetric: true);
-                touched = restricted.Solve(p, level, isUp: true);
-            }
-            if (touched is not null)
-            {
-                Suppress(context, touched, suppressedHere, full);
-                continue;
-            }
-            if (full is null)
-            {
-                full = new DeviationModel(context, component, suppressedHere, symmetric: false);
-            }
-            var ok = true;
-            foreach (var (directionLevel, isUp) in new[] { (upper, true), (lower, false) })
-            {
-                if (directionLevel <= 0)
+                var (upper, lower) = (primary[p].UpperProtection, primary[p].LowerProtection);
+                var level = Math.Max(upper, lower);
+                List<int>? touched = null;
+                if (level <= context.System.Values[p])
                 {
+                    // One symmetric deviation (−y is feasible too) protects both directions at once.
+                    using var restricted = new DeviationModel(context, Neighbourhood(context, p), suppressedHere, symmetric: true);
+                    touched = restricted.Solve(p, level, isUp: true);
+                }
+                if (touched is not null)
+                {
+                    Suppress(context, touched, suppressedHere, full);
                     continue;
                 }
-                touched = full!.Solve(p, directionLevel, isUp);
-                if (touched is null)
+                if (full is null)
                 {
-                    ok = false;
-                    continue;
+                    full = new DeviationModel(context, component, suppressedHere, symmetric: false);
                 }
-                Suppress(context, touched, suppressedHere, full);
-            }
-            if (!ok)
-            {
-                unprotectable.Add(p);
+                var ok = true;
+                foreach (var (directionLevel, isUp) in new[] { (upper, true), (lower, false) })
+                {
+                    if (directionLevel <= 0)
+                    {
+                        continue;
+                    }
+                    touched = full.Solve(p, directionLevel, isUp);
+                    if (touched is null)
+                    {
+                        ok = false;
+                        continue;
+                    }
+                    Suppress(context, touched, suppressedHere, full);
+                }
+                if (!ok)
+                {
+                    unprotectable.Add(p);
+                }
             }
         }
-        full?.Dispose();
+        finally
+        {
+            full?.Dispose();
+        }
     }
 
     private static void Suppress(Context context, List<int> cells, HashSet<int> suppressedHere, DeviationModel? full)
@@ -114,7 +120,7 @@ public static class SecondarySuppressor
 
     /// <summary>Cells whose every coordinate is p's, the total, or a cheap alternative along p's line (already
     /// suppressed cells first: they are free), in every table where p appears.</summary>
-    private static int[] Neighbourhood(Context context, int p, HashSet<int> suppressedHere)
+    private static int[] Neighbourhood(Context context, int p)
     {
         var system = context.System;
         var result = new HashSet<int> { p };
