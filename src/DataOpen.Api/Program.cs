@@ -1,8 +1,10 @@
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Datasets;
+using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
+using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -19,6 +21,8 @@ if (args.Length > 0 && args[0] == "healthcheck")
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
 builder.Services.AddDataOpenOpenApi();
+builder.Services.AddODataFeeds();
+builder.Services.AddDataOpenGraphQL();
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -27,8 +31,20 @@ app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
 app.MapDatasetRows();
+app.MapODataFeeds();
+app.MapGraphQL();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (EmbeddedPostgresException ex)
+{
+    // One clear message, no stack trace: what is missing and the two ways to fix it.
+    Console.Error.WriteLine("DataOpen cannot start: " + ex.Message);
+    return 1;
+}
+
 return 0;
 
 /// <summary>The entry point, public for WebApplicationFactory in tests.</summary>
