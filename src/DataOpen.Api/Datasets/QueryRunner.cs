@@ -129,7 +129,12 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     public async Task CopyCsvAsync(string selectSql, int? statementTimeoutSeconds, Func<TextReader, CancellationToken, Task> consume, CancellationToken ct)
     {
         await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
+        await using var tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
+        await using (var style = new NpgsqlCommand("SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'Asia/Shanghai'", conn, tx))
+        {
+            await style.ExecuteNonQueryAsync(ct);
+        }
+
         try
         {
             using var reader = await conn.BeginTextExportAsync($"COPY ({selectSql}) TO STDOUT WITH (FORMAT csv)", ct);
@@ -142,10 +147,15 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     }
 
     /// <summary>SET LOCAL keeps the timeout to this transaction, so the pooled connection keeps the role's default.</summary>
-    private static async Task<NpgsqlTransaction> BeginWithTimeoutAsync(NpgsqlConnection conn, int seconds, CancellationToken ct)
+    private static async Task<NpgsqlTransaction> BeginWithTimeoutAsync(NpgsqlConnection conn, int? seconds, CancellationToken ct)
     {
         var tx = await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        await using var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {checked(seconds * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture)}", conn, tx);
+        if (seconds is null)
+        {
+            return tx;
+        }
+
+        await using var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {checked(seconds.Value * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture)}", conn, tx);
         await set.ExecuteNonQueryAsync(ct);
         return tx;
     }
