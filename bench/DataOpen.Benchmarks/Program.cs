@@ -12,6 +12,7 @@ public static class BenchMain
     {
         ["ingest"] = IngestBenchmarks.RunAsync,
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
+        ["rest"] = RestBenchmarks.RunAsync,
         ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
     };
