@@ -78,6 +78,19 @@ public static class GraphQLBenchmarks
             }
 
             Console.WriteLine("SQL: " + compiled.Sql);
+            if (Environment.GetEnvironmentVariable("GQL_DIAG") == "1")
+            {
+                foreach (var (label, q) in new[] { ("typename", "{ __typename }"), ("pageInfo", $"{{ {field}(first: 100) {{ pageInfo {{ hasNextPage }} }} }}"), ("one column", $"{{ {field}(first: 100) {{ nodes {{ id }} }} }}") })
+                {
+                    var b = JsonSerializer.Serialize(new { query = q });
+                    var rate = await BenchEnvironment.MeasureAsync((c, ct) => c.PostAsync("/graphql", new StringContent(b, Encoding.UTF8, "application/json"), ct), client, duration, concurrency);
+                    Console.WriteLine($"  diag {label}: {rate:F1} req/s");
+                }
+
+                var live = await BenchEnvironment.MeasureAsync((c, ct) => c.GetAsync("/health/live", ct), client, duration, concurrency);
+                Console.WriteLine($"  diag health/live: {live:F1} req/s");
+            }
+
             var floor = await BenchEnvironment.MeasureAsync(BareRequest, client, duration, concurrency);
             var measured = await BenchEnvironment.MeasureAsync(GraphQLRequest, client, duration, concurrency);
             Console.WriteLine(BenchEnvironment.Ratio($"GraphQL 100 rows of 1M, {name}", measured, floor, "req/s", "≥ 0.6"));
