@@ -12,6 +12,7 @@ public static class BenchMain
     {
         ["ingest"] = IngestBenchmarks.RunAsync,
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
+        ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
     };
 

@@ -1,8 +1,10 @@
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Datasets;
 using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
+using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -18,13 +20,18 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddDataOpenOpenApi();
+builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseDataOpenOpenApi();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapDatasetRows();
+app.MapODataFeeds();
 app.MapGraphQL();
 
 try
