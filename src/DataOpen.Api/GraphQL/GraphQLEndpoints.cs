@@ -61,7 +61,14 @@ public sealed class GraphQLExecutor
 
     private readonly GraphQLSchemaProvider provider;
     private readonly ILogger<GraphQLExecutor> logger;
-    private readonly DocumentExecuter executer = new();
+    // Serial execution: resolvers of a query are mostly synchronous reads of an in-memory page, where the
+    // parallel strategy's task bookkeeping costs more than it saves; root row fields then also run one
+    // at a time, which keeps one request from taking several pooled connections at once.
+    private readonly DocumentExecuter executer = new(
+        new GraphQLDocumentBuilder(),
+        new DocumentValidator(),
+        new DefaultExecutionStrategySelector([new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Query)]),
+        []);
     private readonly GraphQLSerializer serializer;
     private readonly IValidationRule[] rules;
 
