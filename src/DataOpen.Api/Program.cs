@@ -2,6 +2,7 @@ using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
+using DataOpen.Api.Pages;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -17,12 +18,15 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddDataOpenPages();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseDataOpenPages();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapDataOpenPages();
 
 await app.RunAsync();
 return 0;
