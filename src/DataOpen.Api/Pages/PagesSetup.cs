@@ -11,6 +11,9 @@ public static class PagesSetup
     public static IServiceCollection AddDataOpenPages(this IServiceCollection services)
     {
         services.AddRazorPages();
+        // Razor would otherwise write every Chinese character as a numeric entity.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddSingleton<Ui>();
         services.AddSingleton<FeedbackStore>();
         services.AddSingleton<ChartBuilder>();
@@ -37,7 +40,7 @@ public static class PagesSetup
         app.UseWhen(IsPageRequest, branch =>
         {
             branch.UseRequestLocalization();
-            branch.UseStatusCodePagesWithReExecute("/not-found");
+            branch.UseStatusCodePages(ctx => ErrorPages.WriteAsync(ctx.HttpContext, ctx.HttpContext.RequestServices.GetRequiredService<Ui>()));
         });
         return app;
     }

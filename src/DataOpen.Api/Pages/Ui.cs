@@ -251,6 +251,10 @@ public sealed class Ui
         ["keys.noKey"] = ("服务没有返回密钥", "the service returned no key"),
         ["notFound.title"] = ("页面不存在", "Page not found"),
         ["notFound.text"] = ("没有找到这个页面，或该数据集不予开放。", "This page does not exist, or the dataset is not open."),
+        ["error.badRequest"] = ("请求无效", "Bad request"),
+        ["error.badRequestText"] = ("请求无法处理：链接可能不完整，或表单已过期，请返回重新操作。", "The request could not be handled: the link may be incomplete or the form expired; go back and try again."),
+        ["error.server"] = ("服务暂时不可用", "Service temporarily unavailable"),
+        ["error.serverText"] = ("服务出现问题，请稍后重试。", "Something went wrong on our side; please try again later."),
         ["notFound.search"] = ("搜索数据目录", "Search the catalogue"),
         ["notFound.request"] = ("提交数据需求", "Send a data request"),
     }.ToFrozenDictionary(StringComparer.Ordinal);

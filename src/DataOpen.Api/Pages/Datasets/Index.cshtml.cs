@@ -38,8 +38,8 @@ public sealed class IndexModel(CatalogStore catalog, CatalogSearch search, Ui ui
     [BindProperty(SupportsGet = true, Name = "sort")]
     public string? Sort { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public string? PageText { get; set; }
+    /// <summary>Read from the query string by hand: model binding would take Razor Pages' own "page" route value first.</summary>
+    public string? PageText => Request.Query["page"].FirstOrDefault();
 
     public int PageNumber { get; private set; } = 1;
 

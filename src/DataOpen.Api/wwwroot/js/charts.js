@@ -29,5 +29,8 @@
       }]
     });
     window.addEventListener('resize', function () { chart.resize(); });
+    // The chart is drawn: fold the long fallback table away (still one click on its summary).
+    var table = el.parentElement && el.parentElement.querySelector('details.chart-table');
+    if (table) table.open = false;
   });
 })();
