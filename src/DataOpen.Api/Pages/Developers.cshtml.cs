@@ -13,7 +13,9 @@ public sealed class KeyInput
 {
     public string? Name { get; set; }
 
-    public string? Organization { get; set; }
+    public string? Organisation { get; set; }
+
+    public string? IntendedUse { get; set; }
 
     public string? Email { get; set; }
 }
@@ -54,8 +56,9 @@ public sealed class DevelopersModel(IOptions<DataOpenOptions> options, SelfApi a
             var result = await api.PostJsonAsync(HttpContext, "api/v1/keys", new
             {
                 name = Input.Name!.Trim(),
-                organization = string.IsNullOrWhiteSpace(Input.Organization) ? null : Input.Organization.Trim(),
+                organisation = string.IsNullOrWhiteSpace(Input.Organisation) ? null : Input.Organisation.Trim(),
                 email = Input.Email!.Trim(),
+                intendedUse = string.IsNullOrWhiteSpace(Input.IntendedUse) ? null : Input.IntendedUse.Trim(),
             }, null, ct);
             if (result.Ok && result.String("key") is { } key)
             {

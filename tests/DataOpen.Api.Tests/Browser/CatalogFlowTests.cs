@@ -131,6 +131,7 @@ public sealed class CatalogFlowTests(BrowserFactory factory, ITestOutputHelper o
         await page.FillAsync("#ap-key", key);
         await page.FillAsync("#ap-purpose", "研究新区重点企业的能耗强度变化，支撑节能政策评估。");
         await page.FillAsync("#ap-scenario", "高校课题组的统计分析，不对外发布企业个体数据。");
+        await page.FillAsync("#ap-org", "长春新区某研究院");
         await page.FillAsync("#ap-until", DateTime.UtcNow.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await page.FillAsync("#ap-security", "数据存放在内网服务器，专人专机访问，用后删除。");
         await page.CheckAsync("input[name='Apply.AcceptTerms']");

@@ -40,6 +40,10 @@ public sealed class ApplyInput
 
     public List<string> Fields { get; set; } = [];
 
+    public string? Organisation { get; set; }
+
+    public string? PeriodStart { get; set; }
+
     public string? Until { get; set; }
 
     public string? SecurityMeasures { get; set; }
@@ -189,6 +193,7 @@ public sealed class DetailModel(CatalogStore catalog, IDatasetAccess access, Que
             if (string.IsNullOrWhiteSpace(Apply.ApiKey)) missing.Add(ui["apply.apiKey"]);
             if (string.IsNullOrWhiteSpace(Apply.Purpose)) missing.Add(ui["apply.purpose"]);
             if (string.IsNullOrWhiteSpace(Apply.Scenario)) missing.Add(ui["apply.scenario"]);
+            if (string.IsNullOrWhiteSpace(Apply.Organisation)) missing.Add(ui["apply.organisation"]);
             if (string.IsNullOrWhiteSpace(Apply.Until)) missing.Add(ui["apply.until"]);
             if (string.IsNullOrWhiteSpace(Apply.SecurityMeasures)) missing.Add(ui["apply.security"]);
             if (!Apply.AcceptTerms) missing.Add(ui["apply.pledge"]);
@@ -206,13 +211,15 @@ public sealed class DetailModel(CatalogStore catalog, IDatasetAccess access, Que
                     purpose = Apply.Purpose!.Trim(),
                     scenario = Apply.Scenario!.Trim(),
                     fields = Apply.Fields.Count == 0 ? null : Apply.Fields,
-                    until = Apply.Until!.Trim(),
+                    organisation = Apply.Organisation!.Trim(),
+                    periodStart = string.IsNullOrWhiteSpace(Apply.PeriodStart) ? DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : Apply.PeriodStart.Trim(),
+                    periodEnd = Apply.Until!.Trim(),
                     securityMeasures = Apply.SecurityMeasures!.Trim(),
-                    acceptTerms = Apply.AcceptTerms,
+                    pledgeAccepted = Apply.AcceptTerms,
                 }, Apply.ApiKey, ct);
                 ApplyFailed = !result.Ok;
                 ApplyMessage = result.Ok
-                    ? ui.Format("apply.submitted", result.String("id") ?? (result.Body.TryGetProperty("id", out var n) ? n.ToString() : "?"), result.String("status") ?? "submitted")
+                    ? ui.Format("apply.submitted", result.Body.TryGetProperty("id", out var n) ? n.ToString() : "?", result.String("status") ?? "pending", result.String("decisionDue") ?? "")
                     : ui.Format("apply.refused", result.Problem);
                 Response.StatusCode = result.Ok ? StatusCodes.Status200OK : result.Status;
             }
