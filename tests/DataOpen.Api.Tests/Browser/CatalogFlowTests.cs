@@ -38,6 +38,9 @@ public sealed class CatalogFlowTests(BrowserFactory factory, ITestOutputHelper o
         // ECharts drew the chart from the embedded aggregate (progressive enhancement).
         await page.WaitForSelectorAsync("#chart.ready svg");
         await ShotAsync(page, "dataset");
+        await page.Locator("#preview-title").ScrollIntoViewIfNeededAsync();
+        await page.EvaluateAsync("document.getElementById('preview-title').scrollIntoView()");
+        await ShotAsync(page, "dataset-preview");
         await AssertAccessibleAsync(page, "dataset");
 
         if (factory.HasRoute("/api/v1/datasets/{id}/download", "GET"))
