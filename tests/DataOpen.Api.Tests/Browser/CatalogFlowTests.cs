@@ -126,7 +126,7 @@ public sealed class CatalogFlowTests(BrowserFactory factory, ITestOutputHelper o
 
         var key = (await page.InnerTextAsync("[data-testid=new-key]")).Trim();
         Assert.False(string.IsNullOrEmpty(key));
-        await page.ReloadAsync();
+        await page.GotoAsync("/developers");
         Assert.Equal(0, await page.Locator("[data-testid=new-key]").CountAsync()); // shown once
 
         await page.GotoAsync("/datasets/enterprise-energy-consumption");

@@ -222,6 +222,10 @@ public sealed class DetailModel(CatalogStore catalog, IDatasetAccess access, Que
                     ? ui.Format("apply.submitted", result.Body.TryGetProperty("id", out var n) ? n.ToString() : "?", result.String("status") ?? "pending", result.String("decisionDue") ?? "")
                     : ui.Format("apply.refused", result.Problem);
                 Response.StatusCode = result.Ok ? StatusCodes.Status200OK : result.Status;
+                if (result.Ok)
+                {
+                    Apply = new ApplyInput();
+                }
             }
         }
 
