@@ -5,6 +5,7 @@ using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
+using DataOpen.Api.Pages;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -23,16 +24,19 @@ builder.AddDataOpen();
 builder.Services.AddDataOpenOpenApi();
 builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
+builder.Services.AddDataOpenPages();
 
 var app = builder.Build();
 app.UseDataOpen();
 app.UseDataOpenOpenApi();
+app.UseDataOpenPages();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
 app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();
+app.MapDataOpenPages();
 
 try
 {
