@@ -108,14 +108,16 @@ public static class RestBenchmarks
             $"{"(c) page at depth 900,000 by cursor (median ms)",-48} {deepMs,12:F2} ms       first {firstMs,12:F2}  ratio {deepMs / firstMs,6:F2}  (goal ≤ 2)"));
 
         // Peak memory growth of the service while downloading 1M rows, then 4M rows (a new version).
-        var growth1 = (await DownloadAsync(client, 1_000_000)).RssGrowth;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"peak RSS growth during a 1M-row CSV download",-48} {growth1 / 1e6,12:F1} MB"));
+        // The goal compares peak memory (the service process's resident set at its highest during the
+        // download); the growth over the pre-download baseline is printed too, to show it stays a few MB.
+        var (_, growth1, peak1) = await DownloadAsync(client, 1_000_000);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"peak RSS during a 1M-row CSV download",-48} {peak1 / 1e6,12:F1} MB  (growth {growth1 / 1e6:F1} MB)"));
         if (withFourMillion)
         {
             await env.PublishBenchDatasetAsync(4_000_000);
-            var growth4 = (await DownloadAsync(client, 4_000_000)).RssGrowth;
+            var (_, growth4, peak4) = await DownloadAsync(client, 4_000_000);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{"peak RSS growth during a 4M-row CSV download",-48} {growth4 / 1e6,12:F1} MB  ratio {(double)growth4 / Math.Max(growth1, 1),6:F2}  (goal ≤ 1.2)"));
+                $"{"peak RSS during a 4M-row CSV download",-48} {peak4 / 1e6,12:F1} MB  (growth {growth4 / 1e6:F1} MB)  ratio {(double)peak4 / peak1,6:F2}  (goal ≤ 1.2)"));
         }
 
         return 0;
@@ -126,7 +128,7 @@ public static class RestBenchmarks
     /// sampled every 5 ms from /proc/self/status during the download (after a full GC) and the peak
     /// minus the starting value is reported; the client side only copies into a 80 KB buffer.
     /// </summary>
-    private static async Task<(double Seconds, long RssGrowth)> DownloadAsync(HttpClient client, long expectedRows)
+    private static async Task<(double Seconds, long RssGrowth, long PeakRss)> DownloadAsync(HttpClient client, long expectedRows)
     {
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var baseline = BenchEnvironment.CurrentRss();
@@ -160,7 +162,7 @@ public static class RestBenchmarks
             throw new InvalidOperationException($"expected {expectedRows + 1} lines, got {lines}");
         }
 
-        return (sw.Elapsed.TotalSeconds, peak - baseline);
+        return (sw.Elapsed.TotalSeconds, peak - baseline, peak);
     }
 
     private static async Task<double> MedianMsAsync(HttpClient client, string url)
