@@ -1,3 +1,4 @@
+using DataOpen.Api.Access;
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Health;
@@ -17,12 +18,15 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.AddAccess();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseAccess();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapAccess();
 
 await app.RunAsync();
 return 0;
