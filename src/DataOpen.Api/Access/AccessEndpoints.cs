@@ -416,7 +416,7 @@ public static class AccessEndpoints
     }
 
     private static async Task<Results<Ok<AdminKeyView>, ProblemHttpResult>> UpdateKey(string keyId, HttpContext http, KeyUpdate? body, KeyStore keys, TierCatalog tiers,
-        CatalogStore catalog, AuditLog audit, CancellationToken ct)
+        AuditLog audit, CancellationToken ct)
     {
         if (body is null)
         {
@@ -433,7 +433,7 @@ public static class AccessEndpoints
             return Problems.BadRequest("bad-value", $"role must be holder, steward or admin, not '{Shorten(role)}'.", "role");
         }
 
-        if (body.Publisher is { } publisher && !catalog.Current.PublishersById.ContainsKey(publisher))
+        if (body.Publisher is { } publisher && !await keys.PublisherExistsAsync(publisher, ct))
         {
             return Problems.BadRequest("bad-value", $"No publisher '{Shorten(publisher)}'.", "publisher");
         }

@@ -78,6 +78,9 @@ public sealed class KeyHasher
 
     public static string Sha256Hex(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
+    /// <summary>Where a generated secret is kept: <c>{DataDirectory}.key-secret</c>, beside the embedded cluster's folder.</summary>
+    public static string SecretPath(DataOpenOptions options) => Path.TrimEndingDirectorySeparator(RepoPaths.Resolve(options.DataDirectory)) + ".key-secret";
+
     private static byte[] LoadSecret(AccessOptions access, DataOpenOptions options, ILogger logger)
     {
         if (!string.IsNullOrEmpty(access.KeySecret))
@@ -90,9 +93,16 @@ public sealed class KeyHasher
             return Encoding.UTF8.GetBytes(access.KeySecret);
         }
 
-        // Not in the database on purpose: a dump of the database alone must not allow checking guesses.
-        var dir = RepoPaths.Resolve(options.DataDirectory);
-        var path = Path.Combine(dir, "key-secret");
+        if (options.EphemeralDatabase)
+        {
+            // A throwaway database (tests): its keys die with it, so does the secret.
+            return RandomNumberGenerator.GetBytes(48);
+        }
+
+        // Neither in the database nor inside the cluster folder (which base backups copy): a copy of the
+        // database alone must not allow checking guessed keys. Beside the cluster: .data.key-secret.
+        var path = SecretPath(options);
+        var dir = Path.GetDirectoryName(path)!;
         if (File.Exists(path))
         {
             return Convert.FromBase64String(File.ReadAllText(path).Trim());

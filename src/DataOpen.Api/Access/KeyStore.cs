@@ -146,6 +146,14 @@ public sealed class KeyStore(Database database, KeyHasher hasher, IOptions<Acces
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>Checked in the database: publishers are reference records loaded at any time, not only with a catalog change.</summary>
+    public async Task<bool> PublisherExistsAsync(string publisherId, CancellationToken ct)
+    {
+        await using var cmd = database.Writer.CreateCommand("SELECT EXISTS (SELECT 1 FROM catalog.publishers WHERE id = $1)");
+        Add(cmd, publisherId);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     public void Evict(string publicId) => cache.TryRemove(publicId, out _);
 
     /// <summary>After the change listener reconnects: changes may have been missed meanwhile.</summary>
