@@ -28,7 +28,17 @@ app.MapAdmin();
 app.MapCatalog();
 app.MapAccess();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (EmbeddedPostgresException ex)
+{
+    // One clear message, no stack trace: what is missing and the two ways to fix it.
+    Console.Error.WriteLine("DataOpen cannot start: " + ex.Message);
+    return 1;
+}
+
 return 0;
 
 /// <summary>The entry point, public for WebApplicationFactory in tests.</summary>

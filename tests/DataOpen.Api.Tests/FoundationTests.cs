@@ -193,6 +193,59 @@ public sealed class FoundationTests(DataOpenFactory factory)
     }
 
     [Fact]
+    public async Task Killing_the_publishing_process_mid_copy_leaves_the_current_version_and_no_table()
+    {
+        await TestDatasets.EnsureReferencesAsync(factory.Database);
+        var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-kill"));
+        var folder = TestDatasets.WriteCsvFolder(def, 20);
+        Assert.Equal(PublishStatus.Published, (await Publisher.PublishAsync(def, Path.Combine(folder, "data.csv"), "test", null, CancellationToken.None)).Status);
+        TestDatasets.WriteCsv(Path.Combine(folder, "data.csv"), 1_000_000, seed: 5);
+
+        // The CLI verb of the same executable, as a publisher would run it, against this test's cluster.
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "DataOpen.Api.dll"), "datasets", "publish", folder })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["ConnectionStrings__DataOpen"] = factory.Database.WriterConnectionString;
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var sawCopy = false;
+        for (var i = 0; i < 600 && !process.HasExited; i++)
+        {
+            if (await CountCopiesAsync() > 0)
+            {
+                sawCopy = true;
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.True(sawCopy, "the publish never reached COPY");
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        for (var i = 0; i < 200 && await CountCopiesAsync() > 0; i++)
+        {
+            await Task.Delay(50); // the server notices the dead client and aborts its transaction
+        }
+
+        var snapshot = await factory.Catalog.ReloadAsync(CancellationToken.None);
+        var entry = snapshot.Find(def.Identifier)!;
+        Assert.Equal(1, entry.Current!.Version);
+        Assert.Single(entry.Versions);
+        Assert.Empty(await StrayDataTablesAsync());
+    }
+
+    private async Task<long> CountCopiesAsync()
+    {
+        await using var cmd = factory.Database.Writer.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY data.%' AND state = 'active'");
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task Stray_tables_in_the_data_schema_are_dropped_at_start()
     {
         await using (var cmd = factory.Database.Writer.CreateCommand("CREATE TABLE data.ds999999_v1 (\"_row_id\" bigint)"))
@@ -297,5 +350,44 @@ public sealed class FoundationTests(DataOpenFactory factory)
     private sealed class SyncProgress(Action<PublishProgress> report) : IProgress<PublishProgress>
     {
         public void Report(PublishProgress value) => report(value);
+    }
+}
+
+public sealed class EmbeddedPostgresTests
+{
+    [Fact]
+    public async Task Missing_server_binaries_give_one_message_naming_both_fixes()
+    {
+        var ex = await Assert.ThrowsAsync<DataOpen.Api.Infrastructure.EmbeddedPostgresException>(() =>
+            DataOpen.Api.Infrastructure.EmbeddedPostgres.StartAsync(Path.Combine(Path.GetTempPath(), "dataopen-nobin"), "/nonexistent/bin", ephemeral: true, CancellationToken.None));
+        Assert.Contains("apt-get install postgresql", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__DataOpen", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_embedded_cluster_is_reused_on_the_next_start()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "dataopen-reuse-" + Guid.NewGuid().ToString("N")[..8]);
+        var first = await DataOpen.Api.Infrastructure.EmbeddedPostgres.StartAsync(dir, null, ephemeral: false, CancellationToken.None);
+        await using (var conn = new Npgsql.NpgsqlConnection(first.SuperUserConnectionString()))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand("CREATE DATABASE reuse_probe", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await first.DisposeAsync(); // stops the server, keeps the folder
+        var second = await DataOpen.Api.Infrastructure.EmbeddedPostgres.StartAsync(dir, null, ephemeral: true, CancellationToken.None);
+        try
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(second.SuperUserConnectionString("reuse_probe"));
+            await conn.OpenAsync(); // the database made before the restart is still there
+        }
+        finally
+        {
+            await second.DisposeAsync(); // ephemeral: stops and deletes the folder
+        }
+
+        Assert.False(Directory.Exists(dir));
     }
 }

@@ -219,10 +219,14 @@ public static class Generator
         return stale;
     }
 
+    /// <summary>Files under seeds/ that the disclosure-control generator owns (confidential microdata and table definitions).</summary>
+    private static readonly string[] OwnedElsewhere = ["seeds/restricted/", "seeds/statistics-tables.json"];
+
     private static IEnumerable<string> Existing(string root) =>
         Roots.Select(r => Path.Combine(root, r)).Where(Directory.Exists)
             .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Where(f => !OwnedElsewhere.Any(o => f.StartsWith(o, StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal);
 
     private static string DatasetsReadme(IReadOnlyList<GeneratedDataset> datasets)

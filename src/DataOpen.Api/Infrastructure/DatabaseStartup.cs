@@ -64,7 +64,7 @@ public sealed class DatabaseStartup(
         }
         else
         {
-            embedded = await EmbeddedPostgres.StartAsync(options.DataDirectory, options.PostgresBinDir, options.EphemeralDatabase, ct);
+            embedded = await EmbeddedPostgres.StartAsync(RepoPaths.Resolve(options.DataDirectory), options.PostgresBinDir, options.EphemeralDatabase, ct);
             logger.LogInformation("Embedded PostgreSQL at {Dir} on 127.0.0.1:{Port}", embedded.DataDirectory, embedded.Port);
             await BootstrapEmbeddedAsync(embedded, ct);
             var builder = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = embedded.Port, Database = Database.DatabaseName, Username = Database.OwnerRole };

@@ -112,7 +112,7 @@ internal sealed class CsvRowSource : IRowSource
                     continue;
                 }
 
-                throw new IngestException(IngestProblem.RaggedRow, $"Row {RowNumber} has {count} fields, expected {headers.Length} (the number of columns in the header).", RowNumber);
+                throw new IngestException(IngestProblem.RaggedRow, $"{count} fields, expected {headers.Length} (the number of columns in the header row).", RowNumber);
             }
 
             dataRows++;

@@ -1,6 +1,10 @@
 namespace DataOpen.Core.Ingest;
 
-/// <summary>Limits and conventions of one ingest run.</summary>
+/// <summary>
+/// Limits and conventions of one ingest run. There is deliberately no sample size for type inference:
+/// types are inferred from every value (<see cref="TypeInference"/>), which costs one extra read of the
+/// file but never publishes a column whose type a later value contradicts.
+/// </summary>
 public sealed record IngestOptions
 {
     public static readonly IngestOptions Default = new();

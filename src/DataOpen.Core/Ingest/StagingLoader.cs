@@ -1,6 +1,5 @@
 using DataOpen.Core.Catalog;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace DataOpen.Core.Ingest;
 
@@ -19,9 +18,10 @@ public static class StagingLoader
     /// <summary>
     /// Streams <paramref name="rows"/> through the converters of <paramref name="plan"/> into
     /// <paramref name="qualifiedTableName"/> (created with <see cref="ColumnPlan.CreateTableSql"/>),
-    /// writing <c>_row_id</c> = <see cref="IRowSource.DataRowIndex"/>. At the first rejected value it
-    /// stops writing but keeps converting, so <paramref name="report"/> counts every bad value; the
-    /// COPY is then cancelled, not completed, and the caller rolls its transaction back.
+    /// writing <c>_row_id</c> = <see cref="IRowSource.DataRowIndex"/>, in PostgreSQL's binary COPY format
+    /// over Npgsql's raw binary COPY stream. At the first rejected value it stops writing but keeps
+    /// converting, so <paramref name="report"/> counts every bad value; the COPY is then cancelled,
+    /// not completed, and the caller rolls its transaction back.
     /// Throws <see cref="IngestException"/> for a malformed file and honours cancellation between rows.
     /// </summary>
     public static async Task<LoadResult> LoadAsync(
@@ -34,23 +34,42 @@ public static class StagingLoader
         CancellationToken cancellationToken = default)
     {
         plan.EnsureResolved();
-        var importer = await connection.BeginBinaryImportAsync(plan.CopySql(qualifiedTableName), cancellationToken);
+        var copy = await connection.BeginRawBinaryCopyAsync(plan.CopySql(qualifiedTableName), cancellationToken);
         try
         {
-            // Synchronous writes inside the loop: measured faster than WriteAsync (TECH-NOTES), and Sep rows cannot cross an await.
-            ConvertRows(plan, rows, report, options ?? IngestOptions.Default, new ImporterSink(importer), cancellationToken);
+            var writer = new PgBinaryCopyWriter(copy);
+            // Synchronous writes inside the loop: Sep rows cannot cross an await, and sync writes were measured faster (TECH-NOTES).
+            ConvertRows(plan, rows, report, options ?? IngestOptions.Default, new CopySink(writer, (short)(plan.Columns.Count + 1)), cancellationToken);
             if (!report.IsValid)
             {
+                await copy.CancelAsync();
+                await copy.DisposeAsync();
                 return new LoadResult(false, 0, report);
             }
 
-            ulong written = await importer.CompleteAsync(cancellationToken);
-            return new LoadResult(true, written, report);
+            writer.Complete();
         }
-        finally
+        catch
         {
-            // Without CompleteAsync this cancels the COPY; the server then fails the transaction.
-            await importer.DisposeAsync();
+            await CancelQuietly(copy);
+            throw;
+        }
+
+        // Ends the COPY; errors the server finds (e.g. a NOT NULL violation) surface here.
+        await copy.DisposeAsync();
+        return new LoadResult(true, (ulong)report.TotalRows, report);
+    }
+
+    private static async Task CancelQuietly(NpgsqlRawCopyStream copy)
+    {
+        try
+        {
+            await copy.CancelAsync();
+            await copy.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // The original failure matters more; a broken connection is the caller's to discard.
         }
     }
 
@@ -323,46 +342,26 @@ public static class StagingLoader
         }
     }
 
-    private readonly struct ImporterSink(NpgsqlBinaryImporter importer) : IValueSink
+    private readonly struct CopySink(PgBinaryCopyWriter writer, short fieldCount) : IValueSink
     {
-        // Text is copied into one reused buffer and written as ReadOnlyMemory<char>: no string per value.
-        // Safe because a synchronous Write serialises the value before it returns.
-        private readonly TextBuffer buffer = new();
+        public void StartRow() => writer.StartRow(fieldCount);
 
-        public void StartRow() => importer.StartRow();
+        public void WriteNull() => writer.WriteNull();
 
-        public void WriteNull() => importer.WriteNull();
+        public void Write(int value) => writer.Write(value);
 
-        public void Write(int value) => importer.Write(value, NpgsqlDbType.Integer);
+        public void Write(long value) => writer.Write(value);
 
-        public void Write(long value) => importer.Write(value, NpgsqlDbType.Bigint);
+        public void Write(decimal value) => writer.Write(value);
 
-        public void Write(decimal value) => importer.Write(value, NpgsqlDbType.Numeric);
+        public void Write(double value) => writer.Write(value);
 
-        public void Write(double value) => importer.Write(value, NpgsqlDbType.Double);
+        public void Write(bool value) => writer.Write(value);
 
-        public void Write(bool value) => importer.Write(value, NpgsqlDbType.Boolean);
+        public void Write(DateOnly value) => writer.Write(value);
 
-        public void Write(DateOnly value) => importer.Write(value, NpgsqlDbType.Date);
+        public void Write(DateTime value) => writer.WriteTimestamp(value);
 
-        public void Write(DateTime value) => importer.Write(value, NpgsqlDbType.TimestampTz);
-
-        public void WriteText(ReadOnlySpan<char> value) => importer.Write(buffer.Copy(value), NpgsqlDbType.Text);
-    }
-
-    private sealed class TextBuffer
-    {
-        private char[] chars = new char[256];
-
-        public ReadOnlyMemory<char> Copy(ReadOnlySpan<char> value)
-        {
-            if (value.Length > chars.Length)
-            {
-                chars = new char[Math.Max(value.Length, chars.Length * 2)];
-            }
-
-            value.CopyTo(chars);
-            return new ReadOnlyMemory<char>(chars, 0, value.Length);
-        }
+        public void WriteText(ReadOnlySpan<char> value) => writer.WriteText(value);
     }
 }

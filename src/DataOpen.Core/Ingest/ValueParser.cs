@@ -31,9 +31,8 @@ internal static class ValueParser
     /// <summary>Decimal holds 28 significant digits exactly; more would be rounded silently.</summary>
     public const int MaxDecimalDigits = 28;
 
-    private const NumberStyles IntegerStyle = NumberStyles.AllowLeadingSign;
-    private const NumberStyles DecimalStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
-    private const NumberStyles DoubleStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+    /// <summary>No white space (values are trimmed first) and no thousands separators.</summary>
+    private const NumberStyles FloatStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -122,8 +121,6 @@ internal static class ValueParser
 
         /// <summary>Digits a decimal must hold to store the value exactly.</summary>
         public int ExactDigits { get; }
-
-        public bool IsInteger => IsNumber && !HasPoint && !HasExponent;
     }
 
     /// <summary>
@@ -132,6 +129,20 @@ internal static class ValueParser
     /// </summary>
     public static NumberKind ClassifyNumber(ReadOnlySpan<char> s)
     {
+        var integer = ParseInteger(s, out long value);
+        if (integer != IntegerStatus.NotInteger)
+        {
+            if (HasLeadingZero(s))
+            {
+                return NumberKind.None;
+            }
+
+            if (integer == IntegerStatus.Ok)
+            {
+                return value is >= int.MinValue and <= int.MaxValue ? NumberKind.Int32 : NumberKind.Int64;
+            }
+        }
+
         var shape = new NumberShape(s);
         if (!shape.IsNumber || shape.LeadingZero)
         {
@@ -143,43 +154,93 @@ internal static class ValueParser
             return NumberKind.Double;
         }
 
-        if (!shape.HasPoint)
+        return shape.ExactDigits <= MaxDecimalDigits ? NumberKind.Decimal : NumberKind.Double;
+    }
+
+    private enum IntegerStatus
+    {
+        NotInteger,
+        Ok,
+        Overflow,
+    }
+
+    /// <summary>sign? digits, strictly (no white space, no separators), without the cost of culture-aware parsing.</summary>
+    private static IntegerStatus ParseInteger(ReadOnlySpan<char> s, out long value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = false;
+        if (s.Length > 0 && (s[0] == '-' || s[0] == '+'))
         {
-            if (int.TryParse(s, IntegerStyle, Invariant, out _))
+            negative = s[0] == '-';
+            i = 1;
+        }
+
+        if (i == s.Length)
+        {
+            return IntegerStatus.NotInteger;
+        }
+
+        ulong magnitude = 0;
+        bool overflow = false;
+        for (; i < s.Length; i++)
+        {
+            uint digit = (uint)(s[i] - '0');
+            if (digit > 9)
             {
-                return NumberKind.Int32;
+                return IntegerStatus.NotInteger;
             }
 
-            if (long.TryParse(s, IntegerStyle, Invariant, out _))
+            if (magnitude > (ulong.MaxValue - digit) / 10)
             {
-                return NumberKind.Int64;
+                overflow = true;
+            }
+            else
+            {
+                magnitude = (magnitude * 10) + digit;
             }
         }
 
-        return shape.ExactDigits <= MaxDecimalDigits ? NumberKind.Decimal : NumberKind.Double;
+        if (overflow || magnitude > (negative ? (ulong)long.MaxValue + 1 : long.MaxValue))
+        {
+            return IntegerStatus.Overflow;
+        }
+
+        value = negative ? unchecked(-(long)magnitude) : (long)magnitude;
+        return IntegerStatus.Ok;
+    }
+
+    private static bool HasLeadingZero(ReadOnlySpan<char> s)
+    {
+        int i = s.Length > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+        return s.Length - i > 1 && s[i] == '0' && char.IsAsciiDigit(s[i + 1]);
     }
 
     public static bool TryParseInt32(ReadOnlySpan<char> s, out int value, out string? reason)
     {
-        if (int.TryParse(s, IntegerStyle, Invariant, out value))
+        var status = ParseInteger(s, out long wide);
+        if (status == IntegerStatus.Ok && wide is >= int.MinValue and <= int.MaxValue)
         {
+            value = (int)wide;
             reason = null;
             return true;
         }
 
-        reason = NumberFailure(s, "integer", "not an integer");
+        value = 0;
+        reason = status == IntegerStatus.NotInteger ? NumberFailure(s, "not an integer") : "value out of range for integer";
         return false;
     }
 
     public static bool TryParseInt64(ReadOnlySpan<char> s, out long value, out string? reason)
     {
-        if (long.TryParse(s, IntegerStyle, Invariant, out value))
+        var status = ParseInteger(s, out value);
+        if (status == IntegerStatus.Ok)
         {
             reason = null;
             return true;
         }
 
-        reason = NumberFailure(s, "bigint", "not an integer");
+        reason = status == IntegerStatus.NotInteger ? NumberFailure(s, "not an integer") : "value out of range for bigint";
         return false;
     }
 
@@ -193,14 +254,31 @@ internal static class ValueParser
             return false;
         }
 
-        if (shape.IsNumber && decimal.TryParse(s, DecimalStyle, Invariant, out value))
+        if (shape.IsNumber && !shape.HasExponent && shape.IntDigits + shape.FracDigits <= 18)
+        {
+            // Up to 18 digits fit a ulong: build the decimal from mantissa and scale, far cheaper than decimal.TryParse.
+            ulong mantissa = 0;
+            foreach (char c in s)
+            {
+                if (char.IsAsciiDigit(c))
+                {
+                    mantissa = (mantissa * 10) + (uint)(c - '0');
+                }
+            }
+
+            value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, s[0] == '-', (byte)shape.FracDigits);
+            reason = null;
+            return true;
+        }
+
+        if (shape.IsNumber && decimal.TryParse(s, FloatStyle, Invariant, out value))
         {
             reason = null;
             return true;
         }
 
         value = 0;
-        reason = shape.IsNumber ? "value out of range for decimal" : NumberFailure(s, "number", "not a number");
+        reason = shape.IsNumber ? "value out of range for decimal" : NumberFailure(s, "not a number");
         return false;
     }
 
@@ -209,7 +287,7 @@ internal static class ValueParser
         var shape = new NumberShape(s);
         if (shape.IsNumber)
         {
-            if (double.TryParse(s, DoubleStyle, Invariant, out value) && double.IsFinite(value))
+            if (double.TryParse(s, FloatStyle, Invariant, out value) && double.IsFinite(value))
             {
                 reason = null;
                 return true;
@@ -235,7 +313,7 @@ internal static class ValueParser
         else
         {
             value = 0;
-            reason = NumberFailure(s, "number", "not a number");
+            reason = NumberFailure(s, "not a number");
             return false;
         }
 
@@ -243,21 +321,8 @@ internal static class ValueParser
         return true;
     }
 
-    private static string NumberFailure(ReadOnlySpan<char> s, string type, string otherwise)
-    {
-        var shape = new NumberShape(s);
-        if (shape.IsInteger && type is "integer" or "bigint")
-        {
-            return $"value out of range for {type}";
-        }
-
-        if (s.Contains(',') && IsGroupedNumber(s))
-        {
-            return "thousands separator not allowed (write 1234, not 1,234)";
-        }
-
-        return otherwise;
-    }
+    private static string NumberFailure(ReadOnlySpan<char> s, string otherwise) =>
+        s.Contains(',') && IsGroupedNumber(s) ? "thousands separator not allowed (write 1234, not 1,234)" : otherwise;
 
     /// <summary>1,234 or -12,345.67: digits grouped by commas, what a spreadsheet shows with a thousands format.</summary>
     private static bool IsGroupedNumber(ReadOnlySpan<char> s)

@@ -115,7 +115,7 @@ internal sealed class XlsxRowSource : IRowSource
                 }
                 else if (text.Length > 0)
                 {
-                    throw new IngestException(IngestProblem.RaggedRow, $"Row {RowNumber} has a value in column {column + 1}, which has no name in the header row.", RowNumber);
+                    throw new IngestException(IngestProblem.RaggedRow, $"a value in column {column + 1}, which has no name in the header row.", RowNumber);
                 }
 
                 any |= text.Length > 0;

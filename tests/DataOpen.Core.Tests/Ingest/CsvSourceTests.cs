@@ -139,7 +139,7 @@ public sealed class CsvSourceTests : IDisposable
 
         Assert.Equal(IngestProblem.RaggedRow, error.Problem);
         Assert.Equal(row, error.Row);
-        Assert.Contains($"has {fields} fields, expected 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"Row {row}: {fields} fields, expected 2 (the number of columns in the header row).", error.Message);
     }
 
     [Fact]
@@ -169,6 +169,48 @@ public sealed class CsvSourceTests : IDisposable
         Assert.Equal(3, error.Row);
         // Chars are two bytes: holding the field even once would allocate twice its size.
         Assert.True(allocated < fieldBytes, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void An_unquoted_field_over_the_limit_deep_in_a_file_is_reported_with_its_row()
+    {
+        var content = new StringBuilder("id,text\n");
+        for (int i = 0; i < 10_000; i++)
+        {
+            content.Append(i).Append(",\"quoted, ").Append(i).Append("\"\n");
+        }
+
+        content.Append("10000,").Append('u', 300_000).Append('\n');
+        var options = new IngestOptions { MaxFieldBytes = 200_000 };
+
+        var error = OpenAndReadAll(content.ToString(), options);
+
+        Assert.Equal(IngestProblem.FieldTooLarge, error.Problem);
+        Assert.Equal(10_002, error.Row);
+    }
+
+    [Fact]
+    public void Fields_just_under_the_limit_are_accepted_across_read_boundaries()
+    {
+        string field = new('v', 150_000);
+        string path = files.Write("a.csv", $"a,b\n{field},\"{field}\"\n{field},{field}\n");
+
+        using var rows = RowSource.Open(path, new SourceSpec("a.csv"), new IngestOptions { MaxFieldBytes = 150_002, MaxRowBytes = 400_000 });
+        var all = ReadAll(rows);
+
+        Assert.Equal(2, all.Count);
+        Assert.All(all, r => Assert.Equal([field, field], r));
+    }
+
+    [Fact]
+    public void A_row_of_fields_under_the_field_limit_can_still_exceed_the_row_limit()
+    {
+        string field = new('w', 100_000);
+
+        var error = OpenAndReadAll($"a,b,c\n1,2,3\n{field},{field},{field}\n", new IngestOptions { MaxFieldBytes = 150_000, MaxRowBytes = 250_000 });
+
+        Assert.Equal(IngestProblem.RowTooLarge, error.Problem);
+        Assert.Equal(3, error.Row);
     }
 
     [Fact]

@@ -63,6 +63,44 @@ public sealed class SourceEncodingTests : IDisposable
         Assert.Equal($"{rare}字", rows.GetValue(1).ToString());
     }
 
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("gbk")]
+    [InlineData("gb18030")]
+    public void Multi_byte_characters_survive_every_read_boundary_of_a_large_file(string encodingName)
+    {
+        // Rows of varying length push characters across the 64 KiB read and look-ahead boundaries at every offset.
+        var encoding = encodingName switch
+        {
+            "gbk" => TempFiles.Gbk,
+            "gb18030" => TempFiles.Gb18030,
+            _ => new System.Text.UTF8Encoding(false),
+        };
+        string rare = encodingName == "gbk" ? "长" : "㐀𠀀";
+        var content = new System.Text.StringBuilder("编号,名称\n");
+        var expected = new List<string>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            string name = "长春新区" + new string('区', i % 7) + rare + (i % 3 == 0 ? "a" : "");
+            expected.Add(name);
+            content.Append(i).Append(',').Append(name).Append('\n');
+        }
+
+        string path = files.Write("big.csv", content.ToString(), encoding);
+        var options = new IngestOptions { MaxFieldBytes = 4096 };
+
+        using var rows = RowSource.Open(path, new SourceSpec("big.csv"), options);
+        Assert.Equal(encodingName, rows.Encoding);
+        int n = 0;
+        while (rows.Read())
+        {
+            Assert.Equal(expected[n], rows.GetValue(1).ToString());
+            n++;
+        }
+
+        Assert.Equal(expected.Count, n);
+    }
+
     [Fact]
     public void Detection_reads_only_the_probe_prefix()
     {

@@ -58,6 +58,29 @@ public sealed class TypeInferenceTests
         Assert.Equal(expected, value);
     }
 
+    [Theory]
+    [InlineData("-9223372036854775808", long.MinValue)]
+    [InlineData("9223372036854775807", long.MaxValue)]
+    [InlineData("+007", 7L)]
+    public void Bigints_convert_across_their_whole_range(string text, long expected)
+    {
+        Assert.True(FieldValueParser.TryParse(FieldType.BigInt, text, TimeSpan.Zero, out var value, out var reason), reason);
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("0.50", "0.50")]
+    [InlineData("-0.001", "-0.001")]
+    [InlineData(".5", "0.5")]
+    [InlineData("123456789012345678", "123456789012345678")]
+    [InlineData("1234567890.12345678901234", "1234567890.12345678901234")]
+    [InlineData("1.5e2", "150")]
+    public void Decimals_keep_their_digits_and_scale(string text, string expected)
+    {
+        Assert.True(FieldValueParser.TryParse(FieldType.Decimal, text, TimeSpan.Zero, out var value, out var reason), reason);
+        Assert.Equal(expected, ((decimal)value!).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Decimals_convert_exactly()
     {
@@ -96,6 +119,10 @@ public sealed class TypeInferenceTests
     [InlineData(FieldType.Integer, "12.5", "not an integer")]
     [InlineData(FieldType.Integer, "2147483648", "value out of range for integer")]
     [InlineData(FieldType.BigInt, "99999999999999999999", "value out of range for bigint")]
+    [InlineData(FieldType.BigInt, "-9223372036854775809", "value out of range for bigint")]
+    [InlineData(FieldType.Integer, "-2147483649", "value out of range for integer")]
+    [InlineData(FieldType.Integer, " ", "not an integer")]
+    [InlineData(FieldType.Integer, "-", "not an integer")]
     [InlineData(FieldType.Integer, "1,234", "thousands separator not allowed (write 1234, not 1,234)")]
     [InlineData(FieldType.Decimal, "1,234.5", "thousands separator not allowed (write 1234, not 1,234)")]
     [InlineData(FieldType.Double, "-12,345,678", "thousands separator not allowed (write 1234, not 1,234)")]

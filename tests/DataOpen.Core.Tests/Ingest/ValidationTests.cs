@@ -199,6 +199,30 @@ public sealed class ValidationTests : IDisposable
     }
 
     [Fact]
+    public void Validating_a_large_file_allocates_far_less_than_the_file()
+    {
+        string path = files.PathOf("large.csv");
+        using (var writer = new StreamWriter(path))
+        {
+            writer.Write("id,name,amount,day\n");
+            for (int i = 1; i <= 300_000; i++)
+            {
+                writer.Write($"{i},名称{i % 977}号,{i % 10000}.25,2023-01-{(i % 28) + 1:00}\n");
+            }
+        }
+
+        long fileBytes = new FileInfo(path).Length;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var (_, report) = StagingLoader.Validate(path, Dataset("large.csv"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(300_000, report.TotalRows);
+        Assert.True(report.IsValid);
+        // Two passes over the file; a string per value would allocate several times the file size.
+        Assert.True(allocated < fileBytes / 2, $"allocated {allocated} bytes for a {fileBytes}-byte file");
+    }
+
+    [Fact]
     public void Validation_honours_cancellation()
     {
         string path = files.Write("data.csv", "id\n1\n2\n");

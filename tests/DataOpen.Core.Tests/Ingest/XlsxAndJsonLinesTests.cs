@@ -75,6 +75,30 @@ public sealed class XlsxAndJsonLinesTests : IDisposable
     }
 
     [Fact]
+    public void Xlsx_trailing_empty_header_cells_are_dropped_but_values_under_them_are_an_error()
+    {
+        string path = files.PathOf("wide.xlsx");
+        MiniExcel.SaveAs(path, new List<Dictionary<string, object?>>
+        {
+            new() { ["A"] = "id", ["B"] = "name", ["C"] = null },
+            new() { ["A"] = 1, ["B"] = "x", ["C"] = null },
+            new() { ["A"] = 2, ["B"] = "y", ["C"] = "stray" },
+        }, printHeader: false);
+
+        var error = Assert.Throws<IngestException>(() =>
+        {
+            using var rows = RowSource.Open(path, new SourceSpec("wide.xlsx"));
+            Assert.Equal(["id", "name"], rows.Headers);
+            Assert.True(rows.Read());
+            Assert.Equal("x", rows.GetValue(1).ToString());
+            rows.Read();
+        });
+
+        Assert.Equal(IngestProblem.RaggedRow, error.Problem);
+        Assert.Equal(3, error.Row);
+    }
+
+    [Fact]
     public void Json_lines_use_the_first_object_keys_as_headers_and_keep_number_text()
     {
         string path = files.Write(
