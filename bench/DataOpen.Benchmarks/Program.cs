@@ -12,6 +12,7 @@ public static class BenchMain
     {
         ["ingest"] = IngestBenchmarks.RunAsync,
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
+        ["access"] = AccessBenchmarks.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

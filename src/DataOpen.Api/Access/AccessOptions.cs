@@ -28,6 +28,12 @@ public sealed class AccessOptions
     /// <summary>Per-tier overrides of seeds/tiers.json: <c>Tiers:registered:RatePerSecond</c>, <c>:Burst</c>, <c>:DailyQuota</c>.</summary>
     public Dictionary<string, TierOverride> Tiers { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// False removes the access middleware: no key is resolved (every caller is anonymous, so conditional
+    /// rows and admin endpoints are refused), no limits, no usage counting. Only for a benchmark baseline.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Turn the rate limiter off (benchmark baseline, or a gateway in front does it).</summary>
     public bool RateLimiting { get; set; } = true;
 

@@ -34,7 +34,11 @@ public static class AccessSetup
 
     public static WebApplication UseAccess(this WebApplication app)
     {
-        app.UseMiddleware<AccessMiddleware>();
+        if (app.Services.GetRequiredService<IOptions<AccessOptions>>().Value.Enabled)
+        {
+            app.UseMiddleware<AccessMiddleware>();
+        }
+
         return app;
     }
 }
