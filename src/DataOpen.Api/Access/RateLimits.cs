@@ -61,6 +61,7 @@ public sealed class RateLimitService : IRateCharger, IHealthSignal, IDisposable
     private readonly ConcurrentDictionary<string, long> localQuota = new(StringComparer.Ordinal);
     private readonly RedisLimitStore? redis;
     private DateOnly localQuotaDay;
+    private int disposed;
 
     public RateLimitService(TierCatalog tiers, IConfiguration configuration, IOptions<AccessOptions> options, ILogger<RateLimitService> logger, IMeterFactory meters)
     {
@@ -170,6 +171,11 @@ public sealed class RateLimitService : IRateCharger, IHealthSignal, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         local.Dispose();
         redis?.Dispose();
     }
@@ -185,6 +191,7 @@ public sealed class RateLimitService : IRateCharger, IHealthSignal, IDisposable
         private readonly ConcurrentDictionary<(string, string), RateLimiter> buckets = new();
         private readonly CancellationTokenSource stopping = new();
         private int tripped;
+        private int disposed;
 
         public RedisLimitStore(string connectionString, AccessOptions options, ILogger logger, IMeterFactory meters)
         {
@@ -223,17 +230,18 @@ public sealed class RateLimitService : IRateCharger, IHealthSignal, IDisposable
             try
             {
                 var limiter = buckets.GetOrAdd((tier.Id, partition), k => NewBucket(tier, $"dataopen:{k.Item1}:{k.Item2}"));
+                // The quota increment goes out with the bucket's script (one round trip, pipelined on the
+                // multiplexer) and is given back when the bucket refuses: refused requests cost no quota.
+                var db = mux.GetDatabase();
+                var quotaKey = (RedisKey)$"dataopen:quota:{tier.Id}:{partition}:{day:yyyyMMdd}";
+                var quota = db.ScriptEvaluateAsync(QuotaScript, new { key = quotaKey, permits });
                 using var lease = await limiter.AcquireAsync(permits, ct).AsTask().WaitAsync(timeout, ct);
                 var remaining = lease.TryGetMetadata("RATELIMIT_REMAINING", out var r) ? Convert.ToInt64(r, CultureInfo.InvariantCulture) : 0;
-                long used;
-                if (lease.IsAcquired)
+                var used = (long)await quota.WaitAsync(timeout, ct);
+                if (!lease.IsAcquired)
                 {
-                    var key = $"dataopen:quota:{tier.Id}:{partition}:{day:yyyyMMdd}";
-                    used = (long)await mux.GetDatabase().ScriptEvaluateAsync(QuotaScript, new { key = (RedisKey)key, permits }).WaitAsync(timeout, ct);
-                }
-                else
-                {
-                    used = 0;
+                    db.StringDecrement(quotaKey, permits, CommandFlags.FireAndForget);
+                    used -= permits;
                 }
 
                 return (lease.IsAcquired, remaining, used);
@@ -299,6 +307,12 @@ public sealed class RateLimitService : IRateCharger, IHealthSignal, IDisposable
 
         public void Dispose()
         {
+            // The service is registered under three types: the container disposes it once per registration.
+            if (Interlocked.Exchange(ref disposed, 1) == 1)
+            {
+                return;
+            }
+
             stopping.Cancel();
             mux.Dispose();
             stopping.Dispose();
