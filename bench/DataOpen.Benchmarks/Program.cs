@@ -13,6 +13,8 @@ public static class BenchMain
         ["ingest"] = IngestBenchmarks.RunAsync,
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
         ["access"] = AccessBenchmarks.RunAsync,
+        ["odata"] = ODataBenchmarks.RunAsync,
+        ["graphql"] = GraphQLBenchmarks.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

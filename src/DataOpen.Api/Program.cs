@@ -1,8 +1,11 @@
 using DataOpen.Api.Access;
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Datasets;
+using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
+using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -19,14 +22,21 @@ if (args.Length > 0 && args[0] == "healthcheck")
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
 builder.AddAccess();
+builder.Services.AddDataOpenOpenApi();
+builder.Services.AddODataFeeds();
+builder.Services.AddDataOpenGraphQL();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseDataOpenOpenApi();
 app.UseAccess();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
 app.MapAccess();
+app.MapDatasetRows();
+app.MapODataFeeds();
+app.MapGraphQL();
 
 try
 {

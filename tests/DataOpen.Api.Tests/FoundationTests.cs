@@ -391,3 +391,44 @@ public sealed class EmbeddedPostgresTests
         Assert.False(Directory.Exists(dir));
     }
 }
+
+public sealed class DatasetsCliTests
+{
+    [Fact]
+    public async Task Validate_reports_a_sample_folder_as_valid_and_a_broken_one_with_exit_code_1()
+    {
+        var repo = DataOpen.Api.Infrastructure.RepoPaths.RepositoryRoot!;
+        var (ok, okOut) = await RunAsync("validate", Path.Combine(repo, "datasets", "digital-real-enterprises"));
+        Assert.Equal(0, ok);
+        Assert.Contains("2,000 rows read", okOut, StringComparison.Ordinal);
+
+        var broken = Path.Combine(Path.GetTempPath(), "dataopen-cli-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(broken);
+        await File.WriteAllTextAsync(Path.Combine(broken, "dataset.json"), """{"identifier":"x"}""");
+        var (bad, badOut) = await RunAsync("validate", broken);
+        Assert.Equal(1, bad);
+        Assert.Contains("$.identifier", badOut, StringComparison.Ordinal); // every violation by JSON path
+        Assert.Contains("\"title\"", badOut, StringComparison.Ordinal); // missing properties are named at $
+
+        var (usage, _) = await RunAsync("frobnicate", broken);
+        Assert.Equal(2, usage);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DataOpen.Api.dll"));
+        psi.ArgumentList.Add("datasets");
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["COLUMNS"] = "200";
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await output + await error);
+    }
+}

@@ -67,6 +67,12 @@ public sealed class AccessMiddleware(
         try
         {
             await next(http);
+            if (counting is not null)
+            {
+                // Doors writing to BodyWriter leave bytes in the pipe over the counting stream: flush and
+                // complete the response through it before the original body comes back.
+                await http.Response.CompleteAsync();
+            }
         }
         finally
         {

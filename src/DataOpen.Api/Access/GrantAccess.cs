@@ -18,8 +18,14 @@ public sealed class ServedFeature
 /// rows for keys holding a live grant (checked in the database on every request, so a revocation takes
 /// effect on the next one), for the dataset's stewards and for platform admins.
 /// </summary>
-public sealed class GrantAccess(ApplicationStore store, AuditLog audit, UsageCounter usage) : IDatasetAccess
+public sealed partial class GrantAccess(ApplicationStore store, AuditLog audit, UsageCounter usage) : IDatasetAccess
 {
+    /// <summary>The query as the client wrote it, less any api_key parameter: the audit log must never hold a key.</summary>
+    public static string? WithoutKey(string? query) => query is null ? null : ApiKeyParameter().Replace(query, "").TrimStart('?', '&');
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<=^|[?&])api_key=[^&]*&?", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ApiKeyParameter();
+
     public async ValueTask<AccessDecision> AuthorizeRowsAsync(HttpContext http, DatasetEntry dataset, string door, CancellationToken ct)
     {
         var decision = OpenClassAccess.Decide(http, dataset);
@@ -68,7 +74,7 @@ public sealed class GrantAccess(ApplicationStore store, AuditLog audit, UsageCou
         if (dataset.OpenClass == OpenClasses.Conditional)
         {
             // Not cancellable: rows already went out, the record of it must not be lost to a client hanging up.
-            await audit.AccessAsync(http.GetCaller(), new DatasetEntryRef(dataset.Id, dataset.Identifier), version ?? dataset.Current?.Version, door, query, rows, CancellationToken.None);
+            await audit.AccessAsync(http.GetCaller(), new DatasetEntryRef(dataset.Id, dataset.Identifier), version ?? dataset.Current?.Version, door, WithoutKey(query), rows, CancellationToken.None);
         }
     }
 }

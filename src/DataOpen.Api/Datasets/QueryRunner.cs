@@ -54,10 +54,17 @@ public sealed class QueryRunner(Database database)
     }
 
     /// <summary>Every row of the query (its LIMIT applies), one array per row; the array is new for each row.</summary>
-    public async IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, CancellationToken ct) => StreamAsync(query, null, ct);
+
+    /// <summary>
+    /// Like <see cref="StreamAsync(CompiledQuery, CancellationToken)"/> with its own statement timeout
+    /// (downloads: the statement lasts as long as the client takes to read it).
+    /// </summary>
+    public async IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, int? statementTimeoutSeconds, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(query.Sql, conn);
+        await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
+        await using var cmd = new NpgsqlCommand(query.Sql, conn, tx);
         cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
         NpgsqlDataReader reader;
         try
@@ -105,5 +112,33 @@ public sealed class QueryRunner(Database database)
                 yield return row;
             }
         }
+    }
+
+    /// <summary>
+    /// Runs <c>COPY (<paramref name="selectSql"/>) TO STDOUT WITH (FORMAT csv)</c> and hands the text to
+    /// <paramref name="consume"/>. The SELECT must hold no values from a request: COPY takes no parameters.
+    /// </summary>
+    public async Task CopyCsvAsync(string selectSql, int? statementTimeoutSeconds, Func<TextReader, CancellationToken, Task> consume, CancellationToken ct)
+    {
+        await using var conn = await database.Reader.OpenConnectionAsync(ct);
+        await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
+        try
+        {
+            using var reader = await conn.BeginTextExportAsync($"COPY ({selectSql}) TO STDOUT WITH (FORMAT csv)", ct);
+            await consume(reader, ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw new QueryTimeoutException(ex);
+        }
+    }
+
+    /// <summary>SET LOCAL keeps the timeout to this transaction, so the pooled connection keeps the role's default.</summary>
+    private static async Task<NpgsqlTransaction> BeginWithTimeoutAsync(NpgsqlConnection conn, int seconds, CancellationToken ct)
+    {
+        var tx = await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        await using var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {checked(seconds * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture)}", conn, tx);
+        await set.ExecuteNonQueryAsync(ct);
+        return tx;
     }
 }

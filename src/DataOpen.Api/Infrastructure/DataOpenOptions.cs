@@ -24,6 +24,13 @@ public sealed class DataOpenOptions
     [Range(1, 3600)]
     public int StatementTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Statement timeout of a download, in seconds. A download's statement lasts as long as the client
+    /// takes to read the file, so it needs longer than a page of rows.
+    /// </summary>
+    [Range(1, 86400)]
+    public int DownloadTimeoutSeconds { get; set; } = 3600;
+
     /// <summary>Folder of the sample catalog, published at start when its files changed.</summary>
     public string DatasetsPath { get; set; } = "datasets";
 

@@ -69,6 +69,8 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
     public async Task<PublishResult> PublishAsync(DatasetDefinition definition, string sourcePath, string actor, IProgress<PublishProgress>? progress, CancellationToken ct)
     {
         progress?.Report(new("fingerprint", 0));
+        var before = new FileInfo(sourcePath);
+        var (length, written) = (before.Length, before.LastWriteTimeUtc);
         var fingerprint = SourceFingerprint.Compute(sourcePath);
 
         await using var conn = await database.Writer.OpenConnectionAsync(ct);
@@ -110,8 +112,15 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             return new(PublishStatus.Invalid, definition.Identifier, null, load.Report.TotalRows, fingerprint.Sha256, load.Report);
         }
 
+        // The version records the sha256 taken before loading: refuse if the file changed since.
+        var after = new FileInfo(sourcePath);
+        if (after.Length != length || after.LastWriteTimeUtc != written)
+        {
+            throw new IngestException(IngestProblem.SourceChanged, $"The source file {Path.GetFileName(sourcePath)} changed while it was being published; nothing was published. Publish it again.");
+        }
+
         progress?.Report(new("index", load.Rows));
-        await using (var cmd = new NpgsqlCommand($"ALTER TABLE {qualified} ADD PRIMARY KEY (\"{TableShape.RowIdColumn}\"); ANALYZE {qualified}", conn, tx))
+        await using (var cmd = new NpgsqlCommand($"SET LOCAL maintenance_work_mem = '256MB'; ALTER TABLE {qualified} ADD PRIMARY KEY (\"{TableShape.RowIdColumn}\"); ANALYZE {qualified}", conn, tx))
         {
             cmd.CommandTimeout = 0;
             await cmd.ExecuteNonQueryAsync(ct);

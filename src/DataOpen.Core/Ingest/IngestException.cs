@@ -22,6 +22,9 @@ public enum IngestProblem
     UnknownKey,
     SheetNotFound,
     InvalidDelimiter,
+
+    /// <summary>The file was modified while it was being published.</summary>
+    SourceChanged,
 }
 
 /// <summary>

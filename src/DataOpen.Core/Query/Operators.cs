@@ -91,7 +91,7 @@ public static class Operators
         new("trim", [ValueKind.Text], 0, ValueKind.Text, "btrim({0})", "without leading and trailing spaces"),
         new("length", [ValueKind.Text], 0, ValueKind.Integer, "char_length({0})", "number of characters of"),
         new("indexof", [ValueKind.Text, ValueKind.Text], 0, ValueKind.Integer, "(strpos({0}, {1}) - 1)", "zero-based position (-1 when absent) of"),
-        new("substring", [ValueKind.Text, ValueKind.Integer, ValueKind.Integer], 1, ValueKind.Text, "substr({0}, {1} + 1)", "part from a zero-based position of"),
+        new("substring", [ValueKind.Text, ValueKind.Integer, ValueKind.Integer], 1, ValueKind.Text, "substr({0}, ({1} + 1)::integer)", "part from a zero-based position of"),
         new("concat", [ValueKind.Text, ValueKind.Text], 0, ValueKind.Text, "({0} || {1})", "joined text of", Variadic: true),
         new("year", [DateOrTimestamp], 0, ValueKind.Integer, "CAST(EXTRACT(YEAR FROM {0}) AS integer)", "year of"),
         new("month", [DateOrTimestamp], 0, ValueKind.Integer, "CAST(EXTRACT(MONTH FROM {0}) AS integer)", "month of"),
@@ -104,7 +104,7 @@ public static class Operators
     }.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
 
     /// <summary>Templates of the three-argument forms whose SQL differs from the two-argument one.</summary>
-    internal const string SubstringWithLength = "substr({0}, {1} + 1, {2})";
+    internal const string SubstringWithLength = "substr({0}, ({1} + 1)::integer, ({2})::integer)";
 
     public static readonly FrozenDictionary<AggregateFunction, AggregateInfo> Aggregates = new AggregateInfo[]
     {

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DataOpen.Api.Infrastructure;
+using DataOpen.Api.OData;
+using DataOpen.Benchmarks.Harness;
+using DataOpen.Core.Catalog;
+using DataOpen.Core.Query;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace DataOpen.Benchmarks;
+
+/// <summary>
+/// Issue 4's benchmark on bench-1m (1,000,000 rows): requests/s of a $filter+$orderby+$top=100 query and
+/// of a $apply=groupby query through the OData feed, each against the same SQL (compiled by the same
+/// engine) served by a bare Kestrel + Npgsql endpoint in the same run; and the time to walk every
+/// nextLink page of the dataset against a CSV export of it with psql (COPY … TO STDOUT CSV), because
+/// the REST CSV download endpoint is not on main yet.
+/// Run: dotnet run -c Release --project bench/DataOpen.Benchmarks -- odata [rows] [seconds]
+/// </summary>
+public static class ODataBenchmarks
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+        var duration = TimeSpan.FromSeconds(seconds);
+        await using var env = await BenchEnvironment.StartAsync(rows);
+        var set = ODataModel.EntitySetName(BenchEnvironment.DatasetId);
+        var shape = env.Dataset.Current!.Shape;
+        var reader = env.Services.GetRequiredService<Database>().Reader;
+        using var client = env.CreateClient();
+        Console.WriteLine($"bench-1m: {env.Dataset.Current.RowCount:N0} rows, entity set {set}");
+
+        // The same SQL the feed runs: the engine compiles these RowQuery values for both sides.
+        var filterQuery = new RowQuery(shape)
+        {
+            Filter = Expr.And(Expr.Eq(Expr.Field("station"), Expr.Const("S007")), Expr.Gt(Expr.Field("pm25"), Expr.Const(250m))),
+            OrderBy = [DataOpen.Core.Query.SortKey.Desc("observed_at")],
+            Select = shape.Fields.Select(f => f.Name).ToArray(),
+            Limit = 100,
+        };
+        var groupQuery = new RowQuery(shape)
+        {
+            GroupBy = ["station"],
+            Aggregates = [Aggregate.Avg("pm25", "avg_pm25"), Aggregate.Count("n")],
+            Limit = 1000,
+        };
+        var bare = await env.StartBareEndpointAsync("/q/{name}", async http =>
+        {
+            var compiled = QueryCompiler.Default.Compile((string?)http.Request.RouteValues["name"] == "group" ? groupQuery : filterQuery);
+            await BareJsonAsync(http, reader, compiled);
+        });
+        using var bareClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = bare };
+
+        var filterUrl = $"/odata/{set}?$filter={Uri.EscapeDataString("station eq 'S007' and pm25 gt 250")}&$orderby=observed_at desc&$top=100";
+        var groupUrl = $"/odata/{set}?$apply={Uri.EscapeDataString("groupby((station),aggregate(pm25 with average as avg_pm25,$count as n))")}";
+        await CheckSameRowsAsync(client, filterUrl, bareClient, "/q/filter");
+        await CheckSameRowsAsync(client, groupUrl, bareClient, "/q/group");
+
+        var odataFilter = await BenchEnvironment.MeasureAsync((c, ct) => c.GetAsync(filterUrl, ct), client, duration);
+        var bareFilter = await BenchEnvironment.MeasureAsync((c, ct) => c.GetAsync("/q/filter", ct), bareClient, duration);
+        Console.WriteLine(BenchEnvironment.Ratio("$filter+$orderby+$top=100 (req/s)", odataFilter, bareFilter, "req/s", "≥ 0.6"));
+
+        var odataGroup = await BenchEnvironment.MeasureAsync((c, ct) => c.GetAsync(groupUrl, ct), client, duration);
+        var bareGroup = await BenchEnvironment.MeasureAsync((c, ct) => c.GetAsync("/q/group", ct), bareClient, duration);
+        Console.WriteLine(BenchEnvironment.Ratio("$apply=groupby (req/s)", odataGroup, bareGroup, "req/s", "≥ 0.6"));
+
+        // Walk: every page of the default size (1,000) and of the largest (10,000), against psql's CSV export.
+        var table = $"data.{Sql.QuoteIdentifier(env.Dataset.Current.TableName)}";
+        var columns = string.Join(", ", shape.Fields.Select(f => Sql.QuoteIdentifier(f.Name)));
+        var csvTimes = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            csvTimes.Add(await env.PsqlAsync($"COPY (SELECT {columns} FROM {table} ORDER BY _row_id) TO STDOUT WITH (FORMAT csv, HEADER)"));
+        }
+
+        foreach (var pageSize in new[] { 1000, 10_000 })
+        {
+            var walks = new List<double>();
+            for (var i = 0; i < 2; i++)
+            {
+                var (time, count, bytes) = await WalkAsync(client, $"/odata/{set}", pageSize);
+                if (count != env.Dataset.Current.RowCount)
+                {
+                    throw new InvalidOperationException($"walk saw {count} rows, expected {env.Dataset.Current.RowCount}");
+                }
+
+                walks.Add(time);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  walk page size {pageSize}: {time:F2} s, {bytes / 1e6:F0} MB JSON"));
+            }
+
+            Console.WriteLine(BenchEnvironment.Ratio($"walk all pages, page size {pageSize} (s, best)", walks.Min(), csvTimes.Min(), "s", "≤ 2 vs psql CSV"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The floor: run the compiled SQL and write rows as a JSON array, nothing else.</summary>
+    private static async Task BareJsonAsync(HttpContext http, NpgsqlDataSource reader, CompiledQuery compiled)
+    {
+        await using var conn = await reader.OpenConnectionAsync(http.RequestAborted);
+        await using var cmd = new NpgsqlCommand(compiled.Sql, conn);
+        cmd.Parameters.AddRange(compiled.ToNpgsqlParameters().ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(http.RequestAborted);
+        http.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteStartArray("value");
+        var visible = compiled.Columns.Count(c => !c.Hidden);
+        var count = 0;
+        while (count < compiled.PageSize && await r.ReadAsync(http.RequestAborted))
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < visible; i++)
+            {
+                json.WritePropertyName(compiled.Columns[i].Name);
+                switch (r.IsDBNull(i) ? null : r.GetValue(i))
+                {
+                    case null: json.WriteNullValue(); break;
+                    case long l: json.WriteNumberValue(l); break;
+                    case int n: json.WriteNumberValue(n); break;
+                    case decimal d: json.WriteNumberValue(d); break;
+                    case double d: json.WriteNumberValue(d); break;
+                    case bool b: json.WriteBooleanValue(b); break;
+                    case DateTime t: json.WriteStringValue(t); break;
+                    case DateOnly d: json.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
+                    case var v: json.WriteStringValue(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
+                }
+            }
+
+            json.WriteEndObject();
+            count++;
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static async Task CheckSameRowsAsync(HttpClient odata, string odataUrl, HttpClient bare, string bareUrl)
+    {
+        var a = JsonDocument.Parse(await odata.GetStringAsync(odataUrl)).RootElement.GetProperty("value").GetArrayLength();
+        var b = JsonDocument.Parse(await bare.GetStringAsync(bareUrl)).RootElement.GetProperty("value").GetArrayLength();
+        if (a != b || a == 0)
+        {
+            throw new InvalidOperationException($"{odataUrl} returned {a} rows, the bare endpoint {b}");
+        }
+    }
+
+    private static readonly byte[] NextLinkKey = Encoding.UTF8.GetBytes("\"@odata.nextLink\":\"");
+    private static readonly byte[] RowIdKey = Encoding.UTF8.GetBytes("{\"RowId\":");
+
+    /// <summary>Follows nextLinks like Power Query does; counts rows by their RowId property without parsing the whole body.</summary>
+    private static async Task<(double Seconds, long Rows, long Bytes)> WalkAsync(HttpClient client, string start, int pageSize)
+    {
+        var sw = Stopwatch.StartNew();
+        string? url = start;
+        long rows = 0, bytes = 0;
+        while (url is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=" + pageSize.ToString(CultureInfo.InvariantCulture));
+            using var response = await client.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadAsByteArrayAsync();
+            bytes += body.Length;
+            rows += Count(body, RowIdKey);
+            var at = body.AsSpan().LastIndexOf(NextLinkKey);
+            url = at < 0 ? null : Encoding.UTF8.GetString(body.AsSpan(at + NextLinkKey.Length)[..body.AsSpan(at + NextLinkKey.Length).IndexOf((byte)'"')]);
+        }
+
+        return (sw.Elapsed.TotalSeconds, rows, bytes);
+    }
+
+    private static int Count(ReadOnlySpan<byte> body, ReadOnlySpan<byte> key)
+    {
+        var n = 0;
+        for (var at = body.IndexOf(key); at >= 0; at = body.IndexOf(key))
+        {
+            n++;
+            body = body[(at + key.Length)..];
+        }
+
+        return n;
+    }
+}

@@ -1,0 +1,425 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.SystemTextJson;
+using GraphQL.Validation;
+using GraphQL.Validation.Complexity;
+using GraphQL.Validation.Rules.Custom;
+using GraphQLParser.AST;
+using GraphQLParser.Exceptions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace DataOpen.Api.GraphQL;
+
+public static class GraphQLSetup
+{
+    public static IServiceCollection AddDataOpenGraphQL(this IServiceCollection services)
+    {
+        services.AddOptions<GraphQLLimits>().BindConfiguration(GraphQLLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<GraphQLSchemaProvider>();
+        services.AddSingleton<GraphQLExecutor>();
+        // Created at start so the first catalog change already triggers a schema build.
+        services.AddHostedService<GraphQLSchemaWarmup>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGraphQL(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/graphql", (HttpContext http, GraphQLExecutor executor) => executor.HandleGetAsync(http)).ExcludeFromDescription();
+        app.MapPost("/graphql", (HttpContext http, GraphQLExecutor executor) => executor.HandlePostAsync(http)).ExcludeFromDescription();
+        app.MapGet("/graphql/schema.graphql", (GraphQLSchemaProvider provider) =>
+            Results.Text(SchemaBuilder.PrintSdl(provider.Current.Schema), "application/graphql; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/graphql/ide/{file}", GraphiQL.Asset).ExcludeFromDescription();
+        return app;
+    }
+}
+
+internal sealed class GraphQLSchemaWarmup(GraphQLSchemaProvider provider) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = provider.Limits;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// The GraphQL-over-HTTP transport: POST application/json and GET with query/variables/operationName
+/// (queries only), responses in application/graphql-response+json when the client accepts it (status
+/// 400 when the request could not be executed) and application/json otherwise (status 200 for every
+/// well-formed request), errors in the standard shape with locations, path and extensions.code.
+/// </summary>
+public sealed class GraphQLExecutor
+{
+    public const string GraphQLResponse = "application/graphql-response+json";
+    private const string Json = "application/json";
+
+    private readonly GraphQLSchemaProvider provider;
+    private readonly ILogger<GraphQLExecutor> logger;
+    private readonly DocumentExecuter executer = new();
+    private readonly GraphQLSerializer serializer;
+    private readonly IValidationRule[] rules;
+
+    public GraphQLExecutor(GraphQLSchemaProvider provider, IOptions<GraphQLLimits> limits, ILogger<GraphQLExecutor> logger)
+    {
+        this.provider = provider;
+        this.logger = logger;
+        serializer = new GraphQLSerializer(
+            o => o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            new ErrorInfoProvider(o =>
+            {
+                o.ExposeCode = true;
+                o.ExposeCodes = false;
+                o.ExposeData = true;
+                o.ExposeExceptionDetails = false;
+            }));
+        var complexity = new ComplexityOptions
+        {
+            MaxDepth = limits.Value.MaxDepth,
+            MaxComplexity = limits.Value.MaxComplexity,
+        };
+        rules = [.. DocumentValidator.CoreRules, new ComplexityValidationRule(complexity)];
+    }
+
+    public async Task HandleGetAsync(HttpContext http)
+    {
+        var query = http.Request.Query;
+        if (!query.ContainsKey("query") && PrefersHtml(http.Request))
+        {
+            await GraphiQL.PageAsync(http);
+            return;
+        }
+
+        var mediaType = Negotiate(http.Request);
+        if (mediaType is null)
+        {
+            await WriteRequestErrorAsync(http, Json, StatusCodes.Status406NotAcceptable, "NOT_ACCEPTABLE", $"Accept {GraphQLResponse} or {Json}.");
+            return;
+        }
+
+        if (query["query"] is not [{ Length: > 0 } text])
+        {
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST", "GET /graphql needs one non-empty query parameter (and optionally variables as JSON and operationName).");
+            return;
+        }
+
+        Inputs? variables = null;
+        if (query["variables"] is [{ Length: > 0 } vars])
+        {
+            if (!TryReadVariables(vars, out variables, out var problem))
+            {
+                await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST", problem);
+                return;
+            }
+        }
+
+        var operationName = query["operationName"] is [{ Length: > 0 } op] ? op : null;
+        await ExecuteAsync(http, mediaType, text, operationName, variables, isGet: true);
+    }
+
+    public async Task HandlePostAsync(HttpContext http)
+    {
+        var mediaType = Negotiate(http.Request);
+        if (mediaType is null)
+        {
+            await WriteRequestErrorAsync(http, Json, StatusCodes.Status406NotAcceptable, "NOT_ACCEPTABLE", $"Accept {GraphQLResponse} or {Json}.");
+            return;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType) || !contentType.MediaType.Equals(Json, StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "POST /graphql takes Content-Type: application/json with {\"query\": …, \"variables\": …, \"operationName\": …}.");
+            return;
+        }
+
+        var max = provider.Limits.MaxRequestBytes;
+        if (http.Request.ContentLength > max)
+        {
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"The request body may be at most {max} bytes.");
+            return;
+        }
+
+        JsonDocument body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await CopyLimitedAsync(http.Request.Body, buffer, max, http.RequestAborted);
+            buffer.Position = 0;
+            body = await JsonDocument.ParseAsync(buffer, cancellationToken: http.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"The request body may be at most {max} bytes.");
+            return;
+        }
+        catch (JsonException ex)
+        {
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST", $"The body is not valid JSON: {ex.Message}");
+            return;
+        }
+
+        using (body)
+        {
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST",
+                    root.ValueKind == JsonValueKind.Array ? "Batched requests are not supported: send one {\"query\": …} object per request." : "The body must be a JSON object with a query string.");
+                return;
+            }
+
+            if (!root.TryGetProperty("query", out var q) || q.ValueKind != JsonValueKind.String || q.GetString() is not { Length: > 0 } text)
+            {
+                await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST", "The body needs \"query\": a non-empty string.");
+                return;
+            }
+
+            string? operationName = null;
+            if (root.TryGetProperty("operationName", out var on) && on.ValueKind != JsonValueKind.Null)
+            {
+                if (on.ValueKind != JsonValueKind.String)
+                {
+                    await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST", "\"operationName\" must be a string or null.");
+                    return;
+                }
+
+                operationName = on.GetString();
+            }
+
+            Inputs? variables = null;
+            if (root.TryGetProperty("variables", out var v) && v.ValueKind != JsonValueKind.Null)
+            {
+                if (v.ValueKind != JsonValueKind.Object || !TryReadVariables(v.GetRawText(), out variables, out var problem))
+                {
+                    await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status400BadRequest, "BAD_REQUEST", "\"variables\" must be a JSON object or null.");
+                    return;
+                }
+            }
+
+            await ExecuteAsync(http, mediaType, text, operationName, variables, isGet: false);
+        }
+    }
+
+    private async Task ExecuteAsync(HttpContext http, string mediaType, string query, string? operationName, Inputs? variables, bool isGet)
+    {
+        // The request keeps this schema (and its catalog snapshot) to the end, whatever is swapped in meanwhile.
+        var model = provider.Current;
+        GraphQLDocument? document = null;
+        try
+        {
+            document = GraphQLParser.Parser.Parse(query);
+        }
+        catch (GraphQLSyntaxErrorException)
+        {
+            // The executer reports the same syntax error in the standard shape, with its location.
+        }
+
+        if (isGet && document is not null && FindOperation(document, operationName) is { Operation: not OperationType.Query } op)
+        {
+            http.Response.Headers.Allow = "POST";
+            await WriteRequestErrorAsync(http, mediaType, StatusCodes.Status405MethodNotAllowed, "METHOD_NOT_ALLOWED",
+                $"A {op.Operation.ToString().ToLowerInvariant()} cannot be sent with GET; use POST.");
+            return;
+        }
+
+        var result = await executer.ExecuteAsync(new ExecutionOptions
+        {
+            Schema = model.Schema,
+            Query = document is null ? query : null,
+            Document = document,
+            OperationName = operationName,
+            Variables = variables,
+            UserContext = new GraphQLRequestContext(http, model),
+            RequestServices = http.RequestServices,
+            CancellationToken = http.RequestAborted,
+            ValidationRules = rules,
+            ThrowOnUnhandledException = false,
+            UnhandledExceptionDelegate = ctx =>
+            {
+                logger.LogError(ctx.OriginalException, "GraphQL resolver failed at {Path}", ctx.FieldContext?.Path is { } path ? string.Join('.', path) : "(request)");
+                ctx.ErrorMessage = "Internal error while resolving this field; it has been logged.";
+                return Task.CompletedTask;
+            },
+        });
+
+        int status;
+        if (mediaType == GraphQLResponse)
+        {
+            // Not executed (syntax, validation, variables, limits): no data entry, a client error.
+            status = result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        }
+        else
+        {
+            status = StatusCodes.Status200OK;
+        }
+
+        foreach (var error in result.Errors ?? [])
+        {
+            if (error is UnhandledError or { Code: null })
+            {
+                error.Code ??= "INTERNAL_SERVER_ERROR";
+            }
+        }
+
+        http.Response.StatusCode = status;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? operationName)
+    {
+        var operations = document.Definitions.OfType<GraphQLOperationDefinition>().ToList();
+        return operationName is null
+            ? operations.Count == 1 ? operations[0] : null
+            : operations.FirstOrDefault(o => o.Name?.StringValue == operationName);
+    }
+
+    private bool TryReadVariables(string json, out Inputs? variables, out string problem)
+    {
+        variables = null;
+        problem = "";
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problem = "variables must be a JSON object.";
+                return false;
+            }
+
+            variables = serializer.Deserialize<Inputs>(json);
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            problem = $"variables is not valid JSON: {ex.Message}";
+            return false;
+        }
+    }
+
+    private async Task WriteRequestErrorAsync(HttpContext http, string mediaType, int status, string code, string message)
+    {
+        var result = new ExecutionResult { Executed = false };
+        result.AddError(new ExecutionError(message) { Code = code });
+        http.Response.StatusCode = status;
+        http.Response.ContentType = mediaType + "; charset=utf-8";
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// application/graphql-response+json when the client lists it (by preference), application/json for
+    /// application/json, wildcards and no Accept at all (legacy clients), null when neither is acceptable.
+    /// </summary>
+    internal static string? Negotiate(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        if (accept is null || accept.Count == 0)
+        {
+            return Json;
+        }
+
+        foreach (var value in accept.Where(a => a.Quality is null or > 0).OrderByDescending(a => a.Quality ?? 1))
+        {
+            var type = value.MediaType;
+            if (type.Equals(GraphQLResponse, StringComparison.OrdinalIgnoreCase))
+            {
+                return GraphQLResponse;
+            }
+
+            if (type.Equals(Json, StringComparison.OrdinalIgnoreCase) || type.Equals("*/*", StringComparison.Ordinal) || type.Equals("application/*", StringComparison.OrdinalIgnoreCase))
+            {
+                return Json;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool PrefersHtml(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        if (accept is null || accept.Count == 0)
+        {
+            return false;
+        }
+
+        var best = accept.Where(a => a.Quality is null or > 0).OrderByDescending(a => a.Quality ?? 1).First();
+        return best.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) ||
+            (accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && (a.Quality ?? 1) >= (best.Quality ?? 1)));
+    }
+
+    private static async Task CopyLimitedAsync(Stream source, Stream destination, int max, CancellationToken ct)
+    {
+        var buffer = new byte[16 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            total += read;
+            if (total > max)
+            {
+                throw new InvalidDataException("too large");
+            }
+
+            await destination.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+    }
+}
+
+/// <summary>The GraphiQL IDE, built from its npm package into wwwroot/graphiql by the project build.</summary>
+internal static class GraphiQL
+{
+    private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".js"] = "text/javascript; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
+        [".html"] = "text/html; charset=utf-8",
+        [".map"] = "application/json",
+        [".woff2"] = "font/woff2",
+        [".woff"] = "font/woff",
+        [".ttf"] = "font/ttf",
+        [".svg"] = "image/svg+xml",
+    };
+
+    public static async Task PageAsync(HttpContext http)
+    {
+        var env = http.RequestServices.GetRequiredService<IWebHostEnvironment>();
+        var file = env.WebRootFileProvider.GetFileInfo("graphiql/index.html");
+        if (!file.Exists)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync("GraphiQL was not built: run `dotnet build src/DataOpen.Api` with node and npm installed. POST queries to /graphql meanwhile.");
+            return;
+        }
+
+        http.Response.ContentType = "text/html; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        // Everything the page loads comes from this service; no CDN.
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:";
+        await http.Response.SendFileAsync(file);
+    }
+
+    public static IResult Asset(string file, IWebHostEnvironment env)
+    {
+        if (file.Contains("..", StringComparison.Ordinal) || file.Contains('/', StringComparison.Ordinal) || file.Contains('\\', StringComparison.Ordinal))
+        {
+            return Results.NotFound();
+        }
+
+        var info = env.WebRootFileProvider.GetFileInfo("graphiql/" + file);
+        if (!info.Exists || info.PhysicalPath is null)
+        {
+            return Results.NotFound();
+        }
+
+        var type = ContentTypes.GetValueOrDefault(Path.GetExtension(file), "application/octet-stream");
+        return Results.File(info.PhysicalPath, type);
+    }
+}

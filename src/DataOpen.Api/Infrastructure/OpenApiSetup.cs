@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using DataOpen.Api.Datasets;
+using Microsoft.AspNetCore.OData.Routing;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace DataOpen.Api.Infrastructure;
+
+/// <summary>A query parameter an endpoint reads from the raw query string (so the API explorer cannot see it), for the OpenAPI document.</summary>
+public sealed record OpenApiQueryParameter(string Name, string Description, JsonSchemaType Type = JsonSchemaType.String, string? Example = null, IReadOnlyList<string>? Values = null);
+
+/// <summary>
+/// The OpenAPI document of the REST door (<c>/swagger/v1/swagger.json</c>) and Swagger UI (<c>/swagger</c>).
+/// Only <c>/api/...</c> endpoints are described: OData, GraphQL and the pages have their own descriptions.
+/// </summary>
+public static class OpenApiSetup
+{
+    public const string DocumentName = "v1";
+
+    public static IServiceCollection AddDataOpenOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "DataOpen — 长春新区公共数据开放平台 API",
+                Version = DocumentName,
+                Description = "Catalogue search, dataset metadata, rows with filters and aggregation, and streamed downloads. " +
+                    "Errors are RFC 9457 problem+json with the parameter at fault.",
+            });
+            o.DocInclusionPredicate((_, api) =>
+                (api.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? false)
+                && !api.ActionDescriptor.EndpointMetadata.OfType<IODataRoutingMetadata>().Any());
+            // Rows are objects whose properties are the dataset's fields.
+            o.MapType<RowSet>(() => new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Description = "One object per row; property names and types are given by fields.",
+                Items = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema() },
+            });
+            o.OperationFilter<QueryParameterFilter>();
+            var xml = Path.Combine(AppContext.BaseDirectory, "DataOpen.Api.xml");
+            if (File.Exists(xml))
+            {
+                o.IncludeXmlComments(xml);
+            }
+        });
+        return services;
+    }
+
+    public static WebApplication UseDataOpenOpenApi(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "DataOpen API v1");
+            o.DocumentTitle = "DataOpen API";
+        });
+        return app;
+    }
+
+    /// <summary>Adds the <see cref="OpenApiQueryParameter"/> metadata of an endpoint as query parameters.</summary>
+    private sealed class QueryParameterFilter : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            var declared = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<OpenApiQueryParameter>().ToList();
+            if (declared.Count == 0)
+            {
+                return;
+            }
+
+            operation.Parameters ??= [];
+            foreach (var p in declared)
+            {
+                var schema = new OpenApiSchema { Type = p.Type };
+                if (p.Values is not null)
+                {
+                    schema.Enum = p.Values.Select(v => (JsonNode)JsonValue.Create(v)!).ToList();
+                }
+
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = p.Name,
+                    In = ParameterLocation.Query,
+                    Description = p.Description,
+                    Schema = schema,
+                    Example = p.Example is null ? null : JsonValue.Create(p.Example),
+                });
+            }
+        }
+    }
+}

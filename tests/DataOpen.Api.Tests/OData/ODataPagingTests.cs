@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json;
+using DataOpen.Api.OData;
+using DataOpen.Api.Publishing;
+using DataOpen.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DataOpen.Api.Tests.OData;
+
+[Collection(ApiTests.Name)]
+public sealed class ODataPagingTests(DataOpenFactory factory)
+{
+    [Fact]
+    public async Task Following_nextLinks_walks_25000_rows_once_each_even_when_a_new_version_is_published_mid_walk()
+    {
+        const int rows = 25_000;
+        await TestDatasets.EnsureReferencesAsync(factory.Database);
+        var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-odwalk"));
+        var folder = TestDatasets.WriteCsvFolder(def, rows);
+        var publisher = factory.Services.GetRequiredService<DatasetPublisher>();
+        Assert.Equal(PublishStatus.Published, (await publisher.PublishAsync(def, Path.Combine(folder, "data.csv"), "test", null, CancellationToken.None)).Status);
+        var set = ODataModel.EntitySetName(def.Identifier);
+
+        using var client = factory.CreateClient();
+        var seen = new HashSet<long>();
+        string? url = $"/odata/{set}?$count=true";
+        var pages = 0;
+        while (url is not null)
+        {
+            var body = await client.GetJsonAsync(url);
+            var values = body.Values();
+            Assert.True(values.Count <= 1000, $"page of {values.Count} rows");
+            Assert.Equal(rows, body.GetProperty("@odata.count").GetInt64());
+            foreach (var v in values)
+            {
+                var id = v.GetProperty("RowId").GetInt64();
+                Assert.True(seen.Add(id), $"row {id} arrived twice");
+                // Values of version 1 (seed 1) even after version 2 (seed 2) is current.
+                Assert.Equal(ODataTestData.Row((int)id).Value, v.GetProperty("value").GetDecimal());
+            }
+
+            url = body.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null;
+            if (url is not null)
+            {
+                Assert.StartsWith("http://localhost/odata/" + set + "?", url, StringComparison.Ordinal);
+            }
+
+            if (++pages == 5)
+            {
+                TestDatasets.WriteCsv(Path.Combine(folder, "data.csv"), rows + 1000, seed: 2);
+                var second = await publisher.PublishAsync(def, Path.Combine(folder, "data.csv"), "test", null, CancellationToken.None);
+                Assert.Equal(2, second.Version);
+            }
+        }
+
+        Assert.Equal(rows, seen.Count);
+        Assert.Equal(25, pages);
+        Assert.Equal(rows + 1000, long.Parse(await client.GetStringAsync($"/odata/{set}/$count"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Keyset_pages_over_an_order_with_nulls_and_duplicates_have_no_gaps()
+    {
+        using var client = factory.CreateClient();
+        var query = "$filter=station_code eq 'XQ001' and year(observed_at) eq 2024&$orderby=primary_pollutant desc,aqi&$select=RowId,aqi&$count=true";
+        string? url = "/odata/AirQualityHourly?" + query;
+        var expected = (await client.GetJsonAsync(url + "&$top=0")).GetProperty("@odata.count").GetInt64();
+        Assert.True(expected > 8000);
+        var ids = new HashSet<long>();
+        while (url is not null)
+        {
+            var body = await (await client.GetWithAsync(url, "Prefer", "odata.maxpagesize=2000")).ReadJsonAsync();
+            Assert.All(body.Values(), v => Assert.True(ids.Add(v.GetProperty("RowId").GetInt64())));
+            url = body.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null;
+        }
+
+        Assert.Equal(expected, ids.Count);
+    }
+
+    [Fact]
+    public async Task NextLinks_keep_api_key_and_other_parameters_and_carry_the_remaining_top()
+    {
+        var set = await ODataTestData.SmallSetAsync(factory);
+        using var client = factory.CreateClient();
+        var (key, _) = await DataOpen.Api.Tests.Access.AccessHelpers.NewKeyAsync(factory); // invalid keys are refused with 401
+        var response = await client.GetWithAsync($"/odata/{set}?api_key={key}&$select=id&$skip=2&$top=25&$orderby=id", "Prefer", "odata.maxpagesize=10");
+        var body = await response.ReadJsonAsync();
+        Assert.Equal([3, 4, 5, 6, 7, 8, 9, 10, 11, 12], body.Values().Select(v => v.GetProperty("id").GetInt32()));
+        var next = body.GetProperty("@odata.nextLink").GetString()!;
+        Assert.Contains("api_key=" + key, next, StringComparison.Ordinal);
+        Assert.Contains("$top=15", next, StringComparison.Ordinal);
+        Assert.DoesNotContain("$skip=", next, StringComparison.Ordinal);
+
+        var ids = body.Values().Select(v => v.GetProperty("id").GetInt32()).ToList();
+        string? url = next;
+        while (url is not null)
+        {
+            var page = await (await client.GetWithAsync(url, "Prefer", "odata.maxpagesize=10")).ReadJsonAsync();
+            ids.AddRange(page.Values().Select(v => v.GetProperty("id").GetInt32()));
+            url = page.TryGetProperty("@odata.nextLink", out var n) ? n.GetString() : null;
+        }
+
+        Assert.Equal(Enumerable.Range(3, 25), ids);
+    }
+
+    [Fact]
+    public async Task A_skiptoken_from_another_query_is_refused()
+    {
+        var set = await ODataTestData.SmallSetAsync(factory);
+        using var client = factory.CreateClient();
+        var body = await (await client.GetWithAsync($"/odata/{set}?$orderby=id", "Prefer", "odata.maxpagesize=5")).ReadJsonAsync();
+        var next = body.GetProperty("@odata.nextLink").GetString()!;
+        await client.GetErrorAsync(next.Replace("$orderby=id", "$orderby=value", StringComparison.Ordinal), HttpStatusCode.BadRequest, "bad_skiptoken");
+        await client.GetErrorAsync(next.Replace(".c.", ".o.", StringComparison.Ordinal), HttpStatusCode.BadRequest, "bad_skiptoken");
+        await client.GetErrorAsync(next.Replace("$skiptoken=1.", "$skiptoken=9.", StringComparison.Ordinal), HttpStatusCode.BadRequest, "bad_skiptoken");
+    }
+
+    [Fact]
+    public async Task The_default_page_size_is_1000_and_a_client_may_ask_for_another()
+    {
+        using var client = factory.CreateClient();
+        var body = await client.GetJsonAsync("/odata/AirQualityHourly?$select=aqi");
+        Assert.Equal(1000, body.Values().Count);
+        Assert.True(body.TryGetProperty("@odata.nextLink", out _));
+
+        var small = await (await client.GetWithAsync("/odata/AirQualityHourly?$select=aqi", "Prefer", "odata.maxpagesize=7")).ReadJsonAsync();
+        Assert.Equal(7, small.Values().Count);
+    }
+}
