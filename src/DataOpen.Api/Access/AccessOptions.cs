@@ -37,6 +37,10 @@ public sealed class AccessOptions
     /// <summary>Turn the rate limiter off (benchmark baseline, or a gateway in front does it).</summary>
     public bool RateLimiting { get; set; } = true;
 
+    /// <summary>GraphQL complexity units per permit: an operation costs ceil(complexity / this) permits (a 100-row page ≈ 1).</summary>
+    [Range(1, 1_000_000)]
+    public int GraphQLComplexityPerPermit { get; set; } = 100;
+
     /// <summary>Timeout of each Redis call of the shared limiter, in milliseconds.</summary>
     [Range(10, 10_000)]
     public int RedisTimeoutMilliseconds { get; set; } = 250;

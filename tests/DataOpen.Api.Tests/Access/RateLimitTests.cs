@@ -87,6 +87,35 @@ public sealed partial class RateLimitTests(DataOpenFactory factory)
     }
 
     [Fact]
+    public async Task GraphQL_is_charged_by_complexity_and_refused_with_429_when_it_costs_more_than_the_bucket_holds()
+    {
+        var (key, id) = await AccessHelpers.NewKeyAsync(factory);
+        await AccessHelpers.UpdateKeyAsync(factory, id, new { tier = "research" }); // bursts of 3
+        using var client = AccessHelpers.ClientWithKey(factory, key);
+
+        static HttpRequestMessage Query(string query)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/graphql") { Content = JsonContent.Create(new { query }) };
+            request.Headers.Accept.ParseAdd("application/graphql-response+json");
+            return request;
+        }
+
+        using (var small = Query("{ busStops(first: 2) { nodes { stop_id } } }"))
+        {
+            var ok = await client.SendAsync(small);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.StartsWith("\"burst\";r=2;", Assert.Single(ok.Headers.GetValues("RateLimit")), StringComparison.Ordinal);
+        }
+
+        using var big = Query("{ busStops(first: 1000) { nodes { stop_id } } }");
+        var refused = await client.SendAsync(big);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("RATE_LIMITED", body.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
+        Assert.False(body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object);
+    }
+
+    [Fact]
     public async Task Tiers_are_listed_publicly()
     {
         using var client = factory.CreateClient();
