@@ -1,3 +1,4 @@
+using DataOpen.Api.Access;
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Datasets;
@@ -21,6 +22,7 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.AddAccess();
 builder.Services.AddDataOpenOpenApi();
 builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
@@ -29,10 +31,12 @@ builder.Services.AddDataOpenPages();
 var app = builder.Build();
 app.UseDataOpen();
 app.UseDataOpenOpenApi();
+app.UseAccess();
 app.UseDataOpenPages();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapAccess();
 app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();

@@ -1,4 +1,4 @@
-using DataOpen.Api.Admin;
+using DataOpen.Api.Access;
 using DataOpen.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,14 +8,14 @@ namespace DataOpen.Api.Pages;
 public sealed record StewardAnswer(string Status, string? Answer, bool Public);
 
 /// <summary>
-/// Stewards read and answer error reports, questions and data requests. Guarded by the admin key for
-/// now (AdminKeyFilter); the access feature switches the filter to steward roles.
+/// Stewards read and answer error reports, questions and data requests. Open to stewards and
+/// administrators only (AccessFilters.Steward).
 /// </summary>
 public static class StewardEndpoints
 {
     public static IEndpointRouteBuilder MapStewardEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter<AdminKeyFilter>();
+        var group = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward);
         group.MapGet("/feedback", ListFeedback).WithName("ListFeedback")
             .WithSummary("Error reports and questions on datasets, newest first; filter by status and dataset.");
         group.MapPost("/feedback/{id:long}", AnswerFeedback).WithName("AnswerFeedback")
