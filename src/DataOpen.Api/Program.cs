@@ -6,6 +6,7 @@ using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
+using DataOpen.Api.Statistics;
 
 if (args.Length > 0 && args[0] == "datasets")
 {
@@ -23,6 +24,7 @@ builder.AddDataOpen();
 builder.Services.AddDataOpenOpenApi();
 builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
+builder.Services.AddPolicyStatistics();
 
 var app = builder.Build();
 app.UseDataOpen();
