@@ -14,6 +14,7 @@ public static class BenchMain
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
         ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
+        ["disclosure"] = DisclosureBenchmarks.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)
