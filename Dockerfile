@@ -2,6 +2,8 @@
 # Multi-stage build: the SDK image builds and publishes; the runtime image runs as a non-root user.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+# Node.js and npm build the front-end assets during the build (GraphiQL IDE, ECharts); the runtime image needs neither.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
 RUN dotnet publish src/DataOpen.Api/DataOpen.Api.csproj -c Release -o /app --nologo

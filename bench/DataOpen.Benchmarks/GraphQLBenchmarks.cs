@@ -29,49 +29,73 @@ public static class GraphQLBenchmarks
         var model = await provider.WaitForCatalogVersionAsync(env.Catalog.Current.CatalogVersion, TimeSpan.FromMinutes(1));
         var field = model.RowFields[BenchEnvironment.DatasetId].Rows;
 
-        // station = 'S007' (1 in 50) and pm25 > 100 (4 in 5): about 16,000 matches, newest 100 first.
-        var graphql = $$"""
-            query($station: String!, $min: Decimal!) {
-              {{field}}(filter: { station: { eq: $station }, pm25: { gt: $min } }, orderBy: [{ field: observed_at, direction: DESC }], first: 100) {
-                nodes { id station observed_at pm25 reading valid day category }
-              }
-            }
-            """;
-        var body = JsonSerializer.Serialize(new { query = graphql, variables = new { station = "S007", min = "100" } });
-
-        var shape = env.Dataset.Current!.Shape;
-        var compiled = QueryCompiler.Default.Compile(new RowQuery(shape)
-        {
-            Filter = Expr.And(Expr.Eq(Expr.Field("station"), Expr.Const("S007")), Expr.Gt(Expr.Field("pm25"), Expr.Const(100m))),
-            OrderBy = [SortKey.Desc("observed_at")],
-            Limit = 100,
-        });
-        var reader = env.Database.Reader;
-        var bare = await env.StartBareEndpointAsync("/rows", http => BareRowsAsync(http, reader, compiled));
-
         using var client = env.CreateClient();
-        Task<HttpResponseMessage> GraphQLRequest(HttpClient c, CancellationToken ct)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/graphql") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(GraphQLExecutor.GraphQLResponse));
-            return c.SendAsync(request, ct);
-        }
-
-        Task<HttpResponseMessage> BareRequest(HttpClient c, CancellationToken ct) => c.GetAsync(new Uri(bare, "/rows"), ct);
-
-        // Both sides return the same 100 rows: compare the ids before timing anything.
-        var gqlIds = await IdsAsync(await GraphQLRequest(client, CancellationToken.None), d => d.GetProperty("data").GetProperty(field).GetProperty("nodes"));
-        var bareIds = await IdsAsync(await BareRequest(client, CancellationToken.None), d => d);
-        if (gqlIds.Count != 100 || !gqlIds.SequenceEqual(bareIds))
-        {
-            throw new InvalidOperationException($"GraphQL and the bare endpoint disagree: {gqlIds.Count} vs {bareIds.Count} rows");
-        }
-
-        Console.WriteLine("SQL: " + compiled.Sql);
         var duration = TimeSpan.FromSeconds(seconds);
-        var floor = await BenchEnvironment.MeasureAsync(BareRequest, client, duration, concurrency);
-        var measured = await BenchEnvironment.MeasureAsync(GraphQLRequest, client, duration, concurrency);
-        Console.WriteLine(BenchEnvironment.Ratio($"GraphQL 100 filtered, ordered rows of 1M (c={concurrency})", measured, floor, "req/s", "≥ 0.6"));
+
+        // station = 'S007' (1 in 50) and pm25 > 100 (4 in 5): about 16,000 matches, 100 returned with all 8 columns.
+        // Ordered by observed_at the database sorts every match (no index): the run measures PostgreSQL more than
+        // the door. In source order (the primary key) the database part is small and the door's cost shows.
+        (string Name, string OrderBy, SortKey[] Keys)[] scenarios =
+        [
+            ("ordered by observed_at DESC", "orderBy: [{ field: observed_at, direction: DESC }], ", [SortKey.Desc("observed_at")]),
+            ("in source order (primary key)", "", []),
+        ];
+        foreach (var (name, orderBy, keys) in scenarios)
+        {
+            var graphql = $$"""
+                query($station: String!, $min: Decimal!) {
+                  {{field}}(filter: { station: { eq: $station }, pm25: { gt: $min } }, {{orderBy}}first: 100) {
+                    nodes { id station observed_at pm25 reading valid day category }
+                  }
+                }
+                """;
+            var body = JsonSerializer.Serialize(new { query = graphql, variables = new { station = "S007", min = "100" } });
+            var compiled = QueryCompiler.Default.Compile(new RowQuery(env.Dataset.Current!.Shape)
+            {
+                Filter = Expr.And(Expr.Eq(Expr.Field("station"), Expr.Const("S007")), Expr.Gt(Expr.Field("pm25"), Expr.Const(100m))),
+                OrderBy = keys,
+                Limit = 100,
+            });
+            var reader = env.Database.Reader;
+            var path = "/rows" + (keys.Length == 0 ? "-source" : "-ordered");
+            var bare = await env.StartBareEndpointAsync(path, http => BareRowsAsync(http, reader, compiled));
+
+            Task<HttpResponseMessage> GraphQLRequest(HttpClient c, CancellationToken ct)
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, "/graphql") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(GraphQLExecutor.GraphQLResponse));
+                return c.SendAsync(request, ct);
+            }
+
+            Task<HttpResponseMessage> BareRequest(HttpClient c, CancellationToken ct) => c.GetAsync(new Uri(bare, path), ct);
+
+            // Both sides return the same 100 rows: compare the ids before timing anything.
+            var gqlIds = await IdsAsync(await GraphQLRequest(client, CancellationToken.None), d => d.GetProperty("data").GetProperty(field).GetProperty("nodes"));
+            var bareIds = await IdsAsync(await BareRequest(client, CancellationToken.None), d => d);
+            if (gqlIds.Count != 100 || !gqlIds.SequenceEqual(bareIds))
+            {
+                throw new InvalidOperationException($"GraphQL and the bare endpoint disagree: {gqlIds.Count} vs {bareIds.Count} rows");
+            }
+
+            Console.WriteLine("SQL: " + compiled.Sql);
+            if (Environment.GetEnvironmentVariable("GQL_DIAG") == "1")
+            {
+                foreach (var (label, q) in new[] { ("typename", "{ __typename }"), ("pageInfo", $"{{ {field}(first: 100) {{ pageInfo {{ hasNextPage }} }} }}"), ("one column", $"{{ {field}(first: 100) {{ nodes {{ id }} }} }}") })
+                {
+                    var b = JsonSerializer.Serialize(new { query = q });
+                    var rate = await BenchEnvironment.MeasureAsync((c, ct) => c.PostAsync("/graphql", new StringContent(b, Encoding.UTF8, "application/json"), ct), client, duration, concurrency);
+                    Console.WriteLine($"  diag {label}: {rate:F1} req/s");
+                }
+
+                var live = await BenchEnvironment.MeasureAsync((c, ct) => c.GetAsync("/health/live", ct), client, duration, concurrency);
+                Console.WriteLine($"  diag health/live: {live:F1} req/s");
+            }
+
+            var floor = await BenchEnvironment.MeasureAsync(BareRequest, client, duration, concurrency);
+            var measured = await BenchEnvironment.MeasureAsync(GraphQLRequest, client, duration, concurrency);
+            Console.WriteLine(BenchEnvironment.Ratio($"GraphQL 100 rows of 1M, {name}", measured, floor, "req/s", "≥ 0.6"));
+        }
+
         return 0;
     }
 

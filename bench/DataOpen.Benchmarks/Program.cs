@@ -12,6 +12,8 @@ public static class BenchMain
     {
         ["ingest"] = IngestBenchmarks.RunAsync,
         ["ingest-child"] = IngestBenchmarks.ChildAsync,
+        ["rest"] = RestBenchmarks.RunAsync,
+        ["access"] = AccessBenchmarks.RunAsync,
         ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
         ["disclosure"] = DisclosureBenchmarks.RunAsync,

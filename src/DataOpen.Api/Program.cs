@@ -1,3 +1,4 @@
+using DataOpen.Api.Access;
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Datasets;
@@ -5,6 +6,7 @@ using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
+using DataOpen.Api.Pages;
 using DataOpen.Api.Publishing;
 using DataOpen.Api.Statistics;
 
@@ -21,20 +23,26 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.AddAccess();
 builder.Services.AddDataOpenOpenApi();
 builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
+builder.Services.AddDataOpenPages();
 builder.Services.AddPolicyStatistics();
 
 var app = builder.Build();
 app.UseDataOpen();
 app.UseDataOpenOpenApi();
+app.UseAccess();
+app.UseDataOpenPages();
 app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
+app.MapAccess();
 app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();
+app.MapDataOpenPages();
 
 try
 {

@@ -262,16 +262,24 @@ public sealed class FoundationTests(DataOpenFactory factory)
     }
 
     [Fact]
-    public async Task Admin_endpoints_answer_401_without_a_key_and_403_with_a_wrong_one()
+    public async Task Admin_endpoints_answer_401_without_a_key_or_with_an_invalid_one_and_403_with_a_holders_key()
     {
         using var client = factory.CreateClient();
         var none = await client.PutAsync("/api/v1/admin/datasets/x", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal("application/problem+json", none.Content.Headers.ContentType!.MediaType);
 
-        client.DefaultRequestHeaders.Add("X-Api-Key", "wrong");
-        var wrong = await client.PutAsync("/api/v1/admin/datasets/x", new StringContent("{}", Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        using var wrongClient = factory.CreateClient();
+        wrongClient.DefaultRequestHeaders.Add("X-Api-Key", "wrong");
+        var wrong = await wrongClient.PutAsync("/api/v1/admin/datasets/x", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        var created = await client.PostAsJsonAsync("/api/v1/keys", new { name = "Holder", email = "holder@example.org" });
+        var key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+        using var holder = factory.CreateClient();
+        holder.DefaultRequestHeaders.Add("X-Api-Key", key);
+        var forbidden = await holder.PutAsync("/api/v1/admin/datasets/x", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
 
     [Fact]

@@ -274,6 +274,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
             builder.UseSetting("DataOpen:EphemeralDatabase", "true");
             builder.UseSetting("DataOpen:SeedOnStart", "false");
             builder.UseSetting("DataOpen:AdminKey", "bench-admin-key");
+            // Load generators are one anonymous client: lift its limits so benchmarks measure serving, not 429s.
+            builder.UseSetting("DataOpen:Access:Tiers:anonymous:RatePerSecond", "1000000000");
+            builder.UseSetting("DataOpen:Access:Tiers:anonymous:Burst", "2000000000");
+            builder.UseSetting("DataOpen:Access:Tiers:anonymous:DailyQuota", "1000000000000");
             foreach (var (k, v) in settings)
             {
                 builder.UseSetting(k, v);

@@ -29,6 +29,25 @@ public sealed record AccessDecision(AccessOutcome Outcome, string? Message = nul
 public interface IDatasetAccess
 {
     ValueTask<AccessDecision> AuthorizeRowsAsync(HttpContext http, DatasetEntry dataset, string door, CancellationToken ct);
+
+    /// <summary>
+    /// Doors report what they served after serving it (rows of <paramref name="dataset"/> at
+    /// <paramref name="version"/>, the query as the client wrote it): counted in usage, and every access to
+    /// conditional data is appended to the audit log. Implementations without usage or audit (the plain
+    /// open-class rule, test fakes) have nothing to record.
+    /// </summary>
+    ValueTask RecordServedAsync(HttpContext http, DatasetEntry dataset, int? version, string door, string? query, long rows, CancellationToken ct) =>
+        ValueTask.CompletedTask;
+}
+
+/// <summary>Door names used in usage counters and audit records.</summary>
+public static class Doors
+{
+    public const string Rest = "rest";
+    public const string Download = "download";
+    public const string OData = "odata";
+    public const string GraphQL = "graphql";
+    public const string Pages = "pages";
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.Publishing;
@@ -32,7 +33,7 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin/datasets").WithTags("Admin").AddEndpointFilter<AdminKeyFilter>()
+        var group = app.MapGroup("/api/v1/admin/datasets").WithTags("Admin").AddEndpointFilter(AccessFilters.Steward)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPut("/{id}", PutMetadata).WithName("AdminPutDatasetMetadata")
@@ -50,8 +51,14 @@ public static class AdminEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<RegisteredDataset>, ProblemHttpResult>> PutMetadata(string id, HttpRequest request, DatasetPublisher publisher, CatalogStore catalog, CancellationToken ct)
+    private static async Task<Results<Ok<RegisteredDataset>, ProblemHttpResult>> PutMetadata(string id, HttpContext http, HttpRequest request, DatasetPublisher publisher, CatalogStore catalog, AuditLog audit, CancellationToken ct)
     {
+        var caller = http.GetCaller();
+        if (catalog.Current.Find(id) is { } existing && !caller.Stewards(existing.Metadata.Publisher))
+        {
+            return NotYourDataset(caller, id);
+        }
+
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
         var read = MetadataValidator.Read(text);
@@ -65,9 +72,15 @@ public static class AdminEndpoints
             return InvalidMetadata([new("$.identifier", $"the identifier '{read.Definition.Identifier}' differs from the URL's '{id}'")]);
         }
 
+        if (!caller.Stewards(read.Definition.Publisher))
+        {
+            return Problems.Forbidden("forbidden", $"The key {caller.Actor} stewards '{caller.PublisherId}', not the publisher '{read.Definition.Publisher}' named in the metadata.");
+        }
+
         try
         {
-            var dbId = await publisher.RegisterAsync(read.Definition, "admin", ct);
+            var dbId = await publisher.RegisterAsync(read.Definition, caller.Actor, ct);
+            await audit.AdminAsync(caller, "register", id, new { publisher = read.Definition.Publisher, openClass = read.Definition.OpenClass }, ct);
             var entry = catalog.Current.Find(id);
             return TypedResults.Ok(new RegisteredDataset(id, dbId, entry?.Status ?? "active", entry?.Current?.Version));
         }
@@ -82,12 +95,18 @@ public static class AdminEndpoints
     }
 
     private static async Task<Results<Created<PublishedVersion>, Ok<PublishedVersion>, ProblemHttpResult>> UploadVersion(
-        string id, HttpRequest request, DatasetPublisher publisher, CatalogStore catalog, IOptions<DataOpenOptions> options, CancellationToken ct)
+        string id, HttpContext http, HttpRequest request, DatasetPublisher publisher, CatalogStore catalog, AuditLog audit, IOptions<DataOpenOptions> options, CancellationToken ct)
     {
+        var caller = http.GetCaller();
         var entry = catalog.Current.Find(id);
         if (entry is null)
         {
             return Problems.NotFound($"No dataset '{id}' is registered; PUT its metadata first.");
+        }
+
+        if (!caller.Stewards(entry.Metadata.Publisher))
+        {
+            return NotYourDataset(caller, id);
         }
 
         var temp = Path.Combine(Path.GetTempPath(), $"dataopen-upload-{Guid.NewGuid():N}");
@@ -124,8 +143,13 @@ public static class AdminEndpoints
             }
 
             var definition = entry.Metadata with { Source = entry.Metadata.Source with { File = Path.GetFileName(temp), Format = format } };
-            var result = await publisher.PublishAsync(definition, temp, "admin", null, ct);
+            var result = await publisher.PublishAsync(definition, temp, caller.Actor, null, ct);
             var dto = ToDto(result);
+            if (result.Status == PublishStatus.Published)
+            {
+                await audit.AdminAsync(caller, "publish", id, new { version = result.Version, rows = result.Rows, sha256 = result.Sha256 }, ct);
+            }
+
             return result.Status switch
             {
                 PublishStatus.Published => TypedResults.Created($"/api/v1/datasets/{id}/versions/{result.Version}", dto),
@@ -156,20 +180,31 @@ public static class AdminEndpoints
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Retire(string id, DatasetPublisher publisher, CatalogStore catalog, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Retire(string id, HttpContext http, DatasetPublisher publisher, CatalogStore catalog, AuditLog audit, CancellationToken ct)
     {
-        if (catalog.Current.Find(id) is null)
+        var caller = http.GetCaller();
+        var entry = catalog.Current.Find(id);
+        if (entry is null)
         {
             return Problems.NotFound($"No dataset '{id}' is registered.");
         }
 
-        await publisher.RetireAsync(id, "admin", ct);
+        if (!caller.Stewards(entry.Metadata.Publisher))
+        {
+            return NotYourDataset(caller, id);
+        }
+
+        await publisher.RetireAsync(id, caller.Actor, ct);
+        await audit.AdminAsync(caller, "retire", id, null, ct);
         return TypedResults.NoContent();
     }
 
     internal static PublishedVersion ToDto(PublishResult r) => new(r.Identifier, r.Status.ToString().ToLowerInvariant(), r.Version, r.Rows, r.Sha256,
         r.Report is null ? null : new ValidationSummary(r.Report.TotalRows, r.Report.RejectedValueCount,
             r.Report.RejectedValues.Select(v => new RejectedValueDto(v.Row, v.Column, v.Value, v.Reason)).ToList()));
+
+    private static ProblemHttpResult NotYourDataset(Caller caller, string id) =>
+        Problems.Forbidden("forbidden", $"The key {caller.Actor} stewards '{caller.PublisherId}'; dataset '{id}' belongs to another publisher.");
 
     private static ProblemHttpResult InvalidMetadata(IReadOnlyList<MetadataViolation> violations) =>
         Problems.BadRequest("invalid-metadata", $"The dataset metadata has {violations.Count} violation(s).",

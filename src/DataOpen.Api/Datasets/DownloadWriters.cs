@@ -61,7 +61,7 @@ public static class DownloadWriters
 
                 if (row[visible[i]] is { } value and not DBNull)
                 {
-                    WriteCsvField(buffer, ValueText.Format(value), single);
+                    WriteCsvField(buffer, ValueText.FormatCsv(value), single);
                 }
             }
 

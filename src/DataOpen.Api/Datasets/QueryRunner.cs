@@ -19,8 +19,15 @@ public sealed class QueryTimeoutException(Exception inner)
 /// statement timeout). Pages read at most FetchLimit rows; streams read row by row with sequential
 /// access, so memory does not grow with the result.
 /// </summary>
-public sealed class QueryRunner(Database database)
+public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.IOptions<DataOpenOptions>? options = null)
 {
+    /// <summary>
+    /// Npgsql's own client-side timeout (30 s by default) must not fire before the server's statement
+    /// timeout, or a slow query ends as a driver error instead of a clean cancellation.
+    /// </summary>
+    private int ClientTimeout(int? statementTimeoutSeconds) =>
+        (statementTimeoutSeconds ?? options?.Value.StatementTimeoutSeconds ?? 30) + 10;
+
     public async Task<RowPage> PageAsync(CompiledQuery query, CancellationToken ct)
     {
         var rows = new List<object?[]>(Math.Min(query.FetchLimit, 1024));
@@ -44,6 +51,7 @@ public sealed class QueryRunner(Database database)
         try
         {
             await using var cmd = database.Reader.CreateCommand(countQuery.Sql);
+            cmd.CommandTimeout = ClientTimeout(null);
             cmd.Parameters.AddRange(countQuery.ToNpgsqlParameters().ToArray());
             return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -64,7 +72,7 @@ public sealed class QueryRunner(Database database)
     {
         await using var conn = await database.Reader.OpenConnectionAsync(ct);
         await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
-        await using var cmd = new NpgsqlCommand(query.Sql, conn, tx);
+        await using var cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
         cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
         NpgsqlDataReader reader;
         try
@@ -121,7 +129,12 @@ public sealed class QueryRunner(Database database)
     public async Task CopyCsvAsync(string selectSql, int? statementTimeoutSeconds, Func<TextReader, CancellationToken, Task> consume, CancellationToken ct)
     {
         await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
+        await using var tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
+        await using (var style = new NpgsqlCommand("SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'Asia/Shanghai'", conn, tx))
+        {
+            await style.ExecuteNonQueryAsync(ct);
+        }
+
         try
         {
             using var reader = await conn.BeginTextExportAsync($"COPY ({selectSql}) TO STDOUT WITH (FORMAT csv)", ct);
@@ -134,10 +147,15 @@ public sealed class QueryRunner(Database database)
     }
 
     /// <summary>SET LOCAL keeps the timeout to this transaction, so the pooled connection keeps the role's default.</summary>
-    private static async Task<NpgsqlTransaction> BeginWithTimeoutAsync(NpgsqlConnection conn, int seconds, CancellationToken ct)
+    private static async Task<NpgsqlTransaction> BeginWithTimeoutAsync(NpgsqlConnection conn, int? seconds, CancellationToken ct)
     {
         var tx = await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        await using var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {checked(seconds * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture)}", conn, tx);
+        if (seconds is null)
+        {
+            return tx;
+        }
+
+        await using var set = new NpgsqlCommand($"SET LOCAL statement_timeout = {checked(seconds.Value * 1000).ToString(System.Globalization.CultureInfo.InvariantCulture)}", conn, tx);
         await set.ExecuteNonQueryAsync(ct);
         return tx;
     }

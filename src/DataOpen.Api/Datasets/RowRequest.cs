@@ -22,6 +22,9 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
     /// </summary>
     public const int Unbounded = int.MaxValue - 1;
 
+    /// <summary>Longest value of a field condition other than an [in] list (those, filter, select, order and the rest may be as long as a filter).</summary>
+    public const int MaxValueLength = 1000;
+
     public static readonly QueryLimits DownloadLimits = QueryLimits.Default with { DefaultLimit = Unbounded, MaxLimit = Unbounded };
 
     public static readonly QueryCompiler DownloadCompiler = new(DownloadLimits);
@@ -100,6 +103,16 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
         if (query.ContainsKey("cursor") && query.ContainsKey("after"))
         {
             return (null, Problems.BadRequest("bad-value", "Give the cursor once, as cursor (after is its older name).", "cursor"));
+        }
+
+        foreach (var (key, value) in QueryPairs(http.Request))
+        {
+            // A long text value makes every row's comparison long: cap what a single condition may carry.
+            var max = key.EndsWith("[in]", StringComparison.Ordinal) || key is "filter" or "aggregate" or "select" or "order" or "group_by" or "cursor" or "after" ? limits.MaxFilterLength : MaxValueLength;
+            if (value is { Length: var length } && length > max)
+            {
+                throw new QueryException(QueryErrorCodes.TooComplex, $"The value of '{Shorten(key)}' has {length} characters; at most {max} are allowed.", Shorten(key));
+            }
         }
 
         // cursor is the documented name of the parser's "after".

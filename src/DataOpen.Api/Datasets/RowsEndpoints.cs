@@ -117,6 +117,7 @@ public static class RowsEndpoints
             return NoStore(http, problem);
         }
 
+        await access.RecordServedAsync(http, request.Dataset, request.Version.Version, Door, http.Request.QueryString.Value, page.Rows.Count, ct);
         var fields = compiled.Columns.Where(c => !c.Hidden).Select(c => new RowField(c.Name, c.Type.ToName())).ToList();
         var next = NextLink(http.Request, request, page);
         return TypedResults.Ok(new RowsResponse(request.Dataset.Identifier, request.Version.Version, fields, new RowSet(compiled.Columns, page.Rows), count, request.Query.Limit, next));
@@ -221,6 +222,8 @@ public static class RowsEndpoints
                     StartFile(http, request, format);
                     await DownloadWriters.WriteCopyCsvAsync(compiled.Columns, reader, http.Response.Body, token);
                 }, ct);
+                // The whole version went out.
+                await access.RecordServedAsync(http, request.Dataset, request.Version.Version, Access.Doors.Download, http.Request.QueryString.Value, request.Version.RowCount, CancellationToken.None);
             }
             catch (Exception ex) when (!http.Response.HasStarted && ex is QueryTimeoutException)
             {
@@ -254,7 +257,8 @@ public static class RowsEndpoints
             }
 
             StartFile(http, request, format);
-            var all = Continue(any ? rows.Current : null, rows, compiled.PageSize);
+            var served = new long[1];
+            var all = Counted(Continue(any ? rows.Current : null, rows, compiled.PageSize), served);
             var body = http.Response.Body;
             try
             {
@@ -271,6 +275,11 @@ public static class RowsEndpoints
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Abort(http, logger, ex, id);
+            }
+            finally
+            {
+                // Counted even when the client hung up: those rows left the server.
+                await access.RecordServedAsync(http, request.Dataset, request.Version.Version, Access.Doors.Download, http.Request.QueryString.Value, served[0], CancellationToken.None);
             }
         }
         finally
@@ -308,6 +317,16 @@ public static class RowsEndpoints
     }
 
     /// <summary>The rows again from the first one already read, stopping at the page size (the query fetches one more to detect further pages).</summary>
+    /// <summary>Counts the rows a download writer takes, for usage and the audit log.</summary>
+    private static async IAsyncEnumerable<object?[]> Counted(IAsyncEnumerable<object?[]> rows, long[] count)
+    {
+        await foreach (var row in rows)
+        {
+            count[0]++;
+            yield return row;
+        }
+    }
+
     private static async IAsyncEnumerable<object?[]> Continue(object?[]? first, IAsyncEnumerator<object?[]> rest, int max)
     {
         if (first is null || max == 0)

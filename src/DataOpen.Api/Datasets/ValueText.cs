@@ -12,6 +12,35 @@ public static class ValueText
     /// <summary>Timestamps are shown in the platform's zone (China Standard Time, no DST since 1991).</summary>
     public static readonly TimeZoneInfo Zone = FindZone();
 
+    /// <summary>
+    /// The text of a value in CSV: as <see cref="Format"/> except timestamps, which use PostgreSQL's
+    /// ISO output (<c>2024-01-01 08:00:00+08</c>) so the COPY path prints them without a conversion.
+    /// </summary>
+    public static string FormatCsv(object value) => value switch
+    {
+        DateTimeOffset t => SqlTimestamp(t),
+        DateTime t => SqlTimestamp(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc))),
+        _ => Format(value),
+    };
+
+    /// <summary>PostgreSQL's <c>timestamptz</c> output with DateStyle ISO in Asia/Shanghai: <c>2024-06-30 23:59:59.5+08</c>.</summary>
+    public static string SqlTimestamp(DateTimeOffset value)
+    {
+        var local = TimeZoneInfo.ConvertTime(value, Zone);
+        var text = local.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var micros = local.Ticks % TimeSpan.TicksPerSecond / 10;
+        if (micros != 0)
+        {
+            text += "." + micros.ToString("D6", CultureInfo.InvariantCulture).TrimEnd('0');
+        }
+
+        var offset = local.Offset;
+        var sign = offset < TimeSpan.Zero ? "-" : "+";
+        offset = offset.Duration();
+        var format = offset.Seconds != 0 ? @"hh\:mm\:ss" : offset.Minutes != 0 ? @"hh\:mm" : "hh";
+        return text + sign + offset.ToString(format, CultureInfo.InvariantCulture);
+    }
+
     public static string Format(object value) => value switch
     {
         string s => s,
@@ -65,14 +94,14 @@ public static class ValueText
     }
 
     /// <summary>
-    /// A PostgreSQL expression printing a column exactly as <see cref="Format"/> does, for COPY.
-    /// Booleans cast to text are true/false; to_json prints dates and timestamps in ISO 8601 (the
-    /// session's time zone is Asia/Shanghai); numbers and text print as they are.
+    /// A PostgreSQL expression printing a column exactly as <see cref="FormatCsv"/> does, for COPY.
+    /// Booleans cast to text are true/false; everything else prints natively (the COPY transaction sets
+    /// DateStyle ISO and the reader's session time zone is Asia/Shanghai). Conversions are avoided on
+    /// purpose: each one costs the whole download measurable time.
     /// </summary>
     public static string CopyExpression(string quotedColumn, DataOpen.Core.Catalog.FieldType type) => type switch
     {
         DataOpen.Core.Catalog.FieldType.Boolean => $"{quotedColumn}::text",
-        DataOpen.Core.Catalog.FieldType.Date or DataOpen.Core.Catalog.FieldType.Timestamp => $"(to_json({quotedColumn}) #>> '{{}}')",
         _ => quotedColumn,
     };
 

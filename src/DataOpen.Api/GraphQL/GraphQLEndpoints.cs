@@ -1,3 +1,4 @@
+using DataOpen.Api.Access;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using GraphQL;
@@ -61,7 +62,14 @@ public sealed class GraphQLExecutor
 
     private readonly GraphQLSchemaProvider provider;
     private readonly ILogger<GraphQLExecutor> logger;
-    private readonly DocumentExecuter executer = new();
+    // Serial execution: resolvers of a query are mostly synchronous reads of an in-memory page, where the
+    // parallel strategy's task bookkeeping costs more than it saves; root row fields then also run one
+    // at a time, which keeps one request from taking several pooled connections at once.
+    private readonly DocumentExecuter executer = new(
+        new GraphQLDocumentBuilder(),
+        new DocumentValidator(),
+        new DefaultExecutionStrategySelector([new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Query)]),
+        []);
     private readonly GraphQLSerializer serializer;
     private readonly IValidationRule[] rules;
 
@@ -82,6 +90,7 @@ public sealed class GraphQLExecutor
         {
             MaxDepth = limits.Value.MaxDepth,
             MaxComplexity = limits.Value.MaxComplexity,
+            ValidateComplexityDelegate = ChargeComplexityAsync,
         };
         rules = [.. DocumentValidator.CoreRules, new ComplexityValidationRule(complexity)];
     }
@@ -266,11 +275,52 @@ public sealed class GraphQLExecutor
             }
         }
 
+        if (http.Items.ContainsKey(RateLimitedItem))
+        {
+            status = StatusCodes.Status429TooManyRequests;
+        }
+
         http.Response.StatusCode = status;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         http.Response.Headers.CacheControl = "no-store";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
+
+    /// <summary>
+    /// GraphQL is charged by complexity, not per request: one permit per <see cref="AccessOptions.GraphQLComplexityPerPermit"/>
+    /// units, less the one the access middleware already charged. Refused → RATE_LIMITED and HTTP 429.
+    /// </summary>
+    private static async Task ChargeComplexityAsync(ComplexityValidationContext context)
+    {
+        if (context.Error is not null || context.ValidationContext.UserContext is not GraphQLRequestContext request
+            || request.Http.RequestServices.GetService<IRateCharger>() is not { } charger)
+        {
+            return;
+        }
+
+        var http = request.Http;
+        var perPermit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.GraphQLComplexityPerPermit;
+        var extra = (int)Math.Ceiling(context.TotalImpact / perPermit) - 1;
+        if (extra <= 0 || http.Features.Get<RateDecision>() is null)
+        {
+            return; // within the request's own permit, or limits are off
+        }
+
+        var decision = await charger.TryChargeAsync(http, extra, http.RequestAborted);
+        AccessMiddleware.WriteHeaders(http, decision);
+        if (!decision.Allowed)
+        {
+            http.Items[RateLimitedItem] = decision;
+            context.Error = new ValidationError(
+                $"This operation's complexity ({context.TotalImpact:F0}) costs {extra + 1} permits of the '{decision.Tier.Id}' tier " +
+                $"(bursts of {decision.Tier.Burst}, {decision.BurstRemaining} left, daily quota {decision.DailyRemaining} left): retry in {Math.Ceiling(decision.RetryAfter.TotalSeconds)} s or ask for fewer rows.")
+            {
+                Code = "RATE_LIMITED",
+            };
+        }
+    }
+
+    private const string RateLimitedItem = "dataopen.graphql.rateLimited";
 
     private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? operationName)
     {

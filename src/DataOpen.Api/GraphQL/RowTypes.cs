@@ -238,6 +238,7 @@ internal sealed class RowTypes
             }
 
             var page = await runner.PageAsync(compiled, ctx.CancellationToken);
+            await RecordServedAsync(ctx, request, version, page.Rows.Count);
             var index = Index(compiled);
             return new RowConnection(page.Rows.Select(r => new RowValue(r, index)).ToList(), compiled, page.HasMore, rowQuery.After is not null, total);
         }
@@ -331,6 +332,7 @@ internal sealed class RowTypes
             };
             var compiled = QueryCompiler.Default.Compile(rowQuery);
             var page = await request.Http.RequestServices.GetRequiredService<QueryRunner>().PageAsync(compiled, ctx.CancellationToken);
+            await RecordServedAsync(ctx, request, version, page.Rows.Count);
             // Output columns are the group keys by name and the aggregates by alias; views read them as "sum.pm2_5".
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < compiled.Columns.Count; i++)
@@ -363,6 +365,11 @@ internal sealed class RowTypes
         AggregateFunction.Max => "max",
         _ => "count",
     };
+
+    /// <summary>Usage and, for conditional data, the audit log: the operation's text is the query recorded.</summary>
+    private ValueTask RecordServedAsync(IResolveFieldContext ctx, GraphQLRequestContext request, VersionInfo version, long rows) =>
+        request.Http.RequestServices.GetRequiredService<IDatasetAccess>()
+            .RecordServedAsync(request.Http, dataset, version.Version, Doors.GraphQL, ctx.Document.Source.ToString(), rows, ctx.CancellationToken);
 
     /// <summary>Access rule and version: the same decision every door asks for.</summary>
     private async ValueTask<(VersionInfo Version, GraphQLRequestContext Request)> PrepareAsync(IResolveFieldContext ctx)

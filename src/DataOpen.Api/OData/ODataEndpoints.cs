@@ -243,6 +243,11 @@ public static class ODataEndpoints
             }
 
             await WriteEntityAsync(http, set, plan, compiled, page.Rows[0], serviceRoot, format);
+            if (set.Dataset is { } keyed)
+            {
+                await access.RecordServedAsync(http, keyed, null, Door, http.Request.QueryString.Value, 1, ct);
+            }
+
             return;
         }
 
@@ -292,7 +297,11 @@ public static class ODataEndpoints
 
         var rows = QueryCompiler.Default.Compile(query);
         long? totalCount = count ? await runner.CountAsync(QueryCompiler.Default.CompileCount(query), ct) : null;
-        await WriteCollectionAsync(http, set, plan, rows, query, version, top, serviceRoot, relative, format, totalCount, runner, ct);
+        var served = await WriteCollectionAsync(http, set, plan, rows, query, version, top, serviceRoot, relative, format, totalCount, runner, ct);
+        if (set.Dataset is { } ds)
+        {
+            await access.RecordServedAsync(http, ds, version?.Version, Door, http.Request.QueryString.Value, served, ct);
+        }
     }
 
     private static VersionInfo? ResolveVersion(ODataSet set, SkipToken? token)
@@ -483,7 +492,7 @@ public static class ODataEndpoints
         }
     }
 
-    private static async Task WriteCollectionAsync(
+    private static async Task<int> WriteCollectionAsync(
         HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, RowQuery query, VersionInfo? version, long? top,
         string serviceRoot, string relative, ODataFormat format, long? totalCount, QueryRunner runner, CancellationToken ct)
     {
@@ -544,6 +553,7 @@ public static class ODataEndpoints
             }
 
             json.WriteEndObject();
+            return written;
         }
     }
 

@@ -71,33 +71,54 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
         progress?.Report(new("fingerprint", 0));
         var before = new FileInfo(sourcePath);
         var (length, written) = (before.Length, before.LastWriteTimeUtc);
-        var fingerprint = SourceFingerprint.Compute(sourcePath);
+        // Hashing runs beside the load on the other core; it is awaited first only when the size
+        // matches the current version's, the one case where the file may be identical.
+        var fingerprintTask = Task.Run(() => SourceFingerprint.Compute(sourcePath), ct);
+        try
+        {
+            return await PublishCoreAsync(definition, sourcePath, actor, progress, length, written, fingerprintTask, ct);
+        }
+        finally
+        {
+            // Never leave the hashing task unobserved when the publish fails early.
+            await fingerprintTask.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
 
+    private async Task<PublishResult> PublishCoreAsync(DatasetDefinition definition, string sourcePath, string actor, IProgress<PublishProgress>? progress,
+        long length, DateTime written, Task<SourceFingerprint> fingerprintTask, CancellationToken ct)
+    {
         await using var conn = await database.Writer.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await LockAsync(conn, tx, definition.Identifier, ct);
         var (id, currentVersion) = await UpsertMetadataAsync(conn, tx, definition, ct);
 
         string? currentSha = null;
+        long? currentSize = null;
         int lastVersion = 0;
         await using (var cmd = new NpgsqlCommand(
-            "SELECT (SELECT sha256 FROM catalog.versions WHERE dataset_id = $1 AND version = $2), coalesce((SELECT max(version) FROM catalog.versions WHERE dataset_id = $1), 0)", conn, tx))
+            """
+            SELECT (SELECT sha256 FROM catalog.versions WHERE dataset_id = $1 AND version = $2),
+                   (SELECT byte_size FROM catalog.versions WHERE dataset_id = $1 AND version = $2),
+                   coalesce((SELECT max(version) FROM catalog.versions WHERE dataset_id = $1), 0)
+            """, conn, tx))
         {
             cmd.Parameters.Add(new() { Value = id });
             cmd.Parameters.Add(new() { Value = (object?)currentVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             currentSha = r.IsDBNull(0) ? null : r.GetString(0);
-            lastVersion = r.GetInt32(1);
+            currentSize = r.IsDBNull(1) ? null : r.GetInt64(1);
+            lastVersion = r.GetInt32(2);
         }
 
-        if (currentSha == fingerprint.Sha256)
+        if (currentSize == length && (await fingerprintTask).Sha256 == currentSha)
         {
             // Identical source: only metadata may have changed.
             await BumpAsync(conn, tx, ct);
             await tx.CommitAsync(ct);
             await catalog.ReloadAsync(ct);
-            return new(PublishStatus.Unchanged, definition.Identifier, currentVersion, 0, fingerprint.Sha256, null);
+            return new(PublishStatus.Unchanged, definition.Identifier, currentVersion, 0, currentSha!, null);
         }
 
         var version = lastVersion + 1;
@@ -106,6 +127,7 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
 
         progress?.Report(new("load", 0));
         var load = await IngestPipeline.LoadAsync(conn, qualified, definition, sourcePath, IngestOptions, progress, ct);
+        var fingerprint = await fingerprintTask;
         if (!load.Report.IsValid)
         {
             await tx.RollbackAsync(ct);

@@ -3,6 +3,7 @@ using DataOpen.Api.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DataOpen.Api.Tests.Infrastructure;
 
@@ -23,12 +24,35 @@ public class DataOpenFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public CatalogStore Catalog => Services.GetRequiredService<CatalogStore>();
 
+    /// <summary>Every log message of this instance, for tests that check what is (not) logged.</summary>
+    public LogSink Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("DataOpen:DataDirectory", DataDirectory);
         builder.UseSetting("DataOpen:EphemeralDatabase", "true");
         builder.UseSetting("DataOpen:AdminKey", AdminKey);
+        // All tests share one anonymous bucket (TestServer has no client IP) and run in parallel: lift
+        // the anonymous and registered limits. The access tests shrink two tiers nobody else uses
+        // (research: bursts of 3 and almost no refill; partner: a daily quota of 4) to test 429s.
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["DataOpen:Access:Tiers:anonymous:RatePerSecond"] = "100000",
+            ["DataOpen:Access:Tiers:anonymous:Burst"] = "1000000",
+            ["DataOpen:Access:Tiers:anonymous:DailyQuota"] = "1000000000",
+            ["DataOpen:Access:Tiers:registered:RatePerSecond"] = "100000",
+            ["DataOpen:Access:Tiers:registered:Burst"] = "1000000",
+            ["DataOpen:Access:Tiers:registered:DailyQuota"] = "1000000000",
+            ["DataOpen:Access:Tiers:research:RatePerSecond"] = "0.001",
+            ["DataOpen:Access:Tiers:research:Burst"] = "3",
+            ["DataOpen:Access:Tiers:partner:DailyQuota"] = "4",
+        })
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(l => l.AddProvider(Logs));
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

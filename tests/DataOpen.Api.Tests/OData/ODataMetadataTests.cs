@@ -121,8 +121,10 @@ public sealed class ODataMetadataTests(DataOpenFactory factory)
         Assert.Contains("AirQualityHourly", names);
         Assert.Contains("Datasets", names);
 
-        var keyed = await client.GetJsonAsync("/odata/?api_key=k%2F1");
-        Assert.Contains(keyed.Values(), v => v.GetProperty("url").GetString() == "AirQualityHourly?api_key=k%2F1");
+        // A real key: an invalid one is refused with 401 before the door.
+        var (key, _) = await DataOpen.Api.Tests.Access.AccessHelpers.NewKeyAsync(factory);
+        var keyed = await client.GetJsonAsync($"/odata/?api_key={key}");
+        Assert.Contains(keyed.Values(), v => v.GetProperty("url").GetString() == $"AirQualityHourly?api_key={key}");
     }
 
     [Fact]

@@ -1,0 +1,107 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace DataOpen.Api.Access;
+
+public static class Roles
+{
+    public const string Holder = "holder";
+    public const string Steward = "steward";
+    public const string Admin = "admin";
+
+    public static bool IsValid(string role) => role is Holder or Steward or Admin;
+}
+
+/// <summary>Who is calling: anonymous (by client IP) or a key with its role, tier and, for stewards, publisher.</summary>
+public sealed record Caller(long? KeyId, string? PublicId, string Role, string? PublisherId, string Tier, string Partition, string? Name, DateTimeOffset? ExpiresAt)
+{
+    public bool IsAnonymous => KeyId is null && Role != Roles.Admin;
+
+    public bool IsAdmin => Role == Roles.Admin;
+
+    /// <summary>A name for audit records: the key's public id, "config-admin" for DataOpen:AdminKey, or "anonymous".</summary>
+    public string Actor => PublicId ?? (IsAdmin ? "config-admin" : "anonymous");
+
+    /// <summary>Admins steward every publisher; a steward only their own.</summary>
+    public bool Stewards(string publisherId) => IsAdmin || (Role == Roles.Steward && PublisherId == publisherId);
+
+    public static Caller Anonymous(string clientIp) => new(null, null, "anonymous", null, TierCatalog.Anonymous, "ip:" + clientIp, null, null);
+
+    /// <summary>DataOpen:AdminKey: a plaintext admin key from configuration, for development and tests.</summary>
+    public static Caller ConfigAdmin { get; } = new(null, null, Roles.Admin, null, TierCatalog.Admin, "config-admin", "DataOpen:AdminKey", null);
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The caller resolved by the access middleware; anonymous when it did not run (e.g. /health).</summary>
+    public static Caller GetCaller(this HttpContext http) =>
+        http.Features.Get<Caller>() ?? Caller.Anonymous(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}
+
+/// <summary>The client IP of anonymous callers: the connection's address, or X-Forwarded-For when the connection comes from a trusted proxy.</summary>
+public sealed class ClientIp
+{
+    private readonly List<IPNetwork> trusted = [];
+
+    public ClientIp(IOptions<AccessOptions> options)
+    {
+        foreach (var entry in options.Value.TrustedProxies)
+        {
+            if (IPNetwork.TryParse(entry, out var network))
+            {
+                trusted.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                trusted.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new InvalidOperationException($"DataOpen:Access:TrustedProxies: '{entry}' is neither an IP address nor a CIDR range.");
+            }
+        }
+    }
+
+    public string Resolve(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        if (remote is null)
+        {
+            return "unknown";
+        }
+
+        if (remote.IsIPv4MappedToIPv6)
+        {
+            remote = remote.MapToIPv4();
+        }
+
+        if (!IsTrusted(remote))
+        {
+            return remote.ToString();
+        }
+
+        // Walk X-Forwarded-For from the right: the first address not of a trusted proxy is the client.
+        var hops = http.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        for (var i = hops.Length - 1; i >= 0; i--)
+        {
+            if (!IPAddress.TryParse(hops[i], out var hop))
+            {
+                break;
+            }
+
+            if (hop.IsIPv4MappedToIPv6)
+            {
+                hop = hop.MapToIPv4();
+            }
+
+            if (!IsTrusted(hop) || i == 0)
+            {
+                return hop.ToString();
+            }
+        }
+
+        return remote.ToString();
+    }
+
+    private bool IsTrusted(IPAddress address) => trusted.Exists(n => n.Contains(address));
+}

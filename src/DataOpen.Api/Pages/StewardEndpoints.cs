@@ -1,0 +1,96 @@
+using DataOpen.Api.Access;
+using DataOpen.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DataOpen.Api.Pages;
+
+/// <summary>A steward's answer: the new status, an optional reply, and whether the exchange is shown on the public page.</summary>
+public sealed record StewardAnswer(string Status, string? Answer, bool Public);
+
+/// <summary>
+/// Stewards read and answer error reports, questions and data requests. Open to stewards and
+/// administrators only (AccessFilters.Steward).
+/// </summary>
+public static class StewardEndpoints
+{
+    public static IEndpointRouteBuilder MapStewardEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward);
+        group.MapGet("/feedback", ListFeedback).WithName("ListFeedback")
+            .WithSummary("Error reports and questions on datasets, newest first; filter by status and dataset.");
+        group.MapPost("/feedback/{id:long}", AnswerFeedback).WithName("AnswerFeedback")
+            .WithSummary("Set the status of a report, answer it, and choose whether the answer is shown on the dataset page.");
+        group.MapGet("/requests", ListRequests).WithName("ListDataRequests")
+            .WithSummary("Public requests for datasets to be opened, newest first; filter by status.");
+        group.MapPost("/requests/{id:long}", AnswerRequest).WithName("AnswerDataRequest")
+            .WithSummary("Set the status of a data request, answer it, and choose whether it is listed publicly.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<List<FeedbackReport>>, ProblemHttpResult>> ListFeedback(FeedbackStore store, string? status, string? dataset, CancellationToken ct)
+    {
+        if (status is not null && !FeedbackKinds.ReportStatuses.Contains(status))
+        {
+            return BadStatus(status, FeedbackKinds.ReportStatuses);
+        }
+
+        return TypedResults.Ok(await store.ReportsAsync(status, dataset, ct));
+    }
+
+    private static async Task<Results<Ok<FeedbackReport>, ProblemHttpResult>> AnswerFeedback(long id, StewardAnswer? body, FeedbackStore store, CancellationToken ct)
+    {
+        if (Check(body, FeedbackKinds.ReportStatuses) is { } problem)
+        {
+            return problem;
+        }
+
+        var updated = await store.AnswerReportAsync(id, body!.Status, Trim(body.Answer), body.Public, "steward", ct);
+        return updated is null ? Problems.NotFound($"No feedback report {id}.") : TypedResults.Ok(updated);
+    }
+
+    private static async Task<Results<Ok<List<DataRequest>>, ProblemHttpResult>> ListRequests(FeedbackStore store, string? status, CancellationToken ct)
+    {
+        if (status is not null && !FeedbackKinds.RequestStatuses.Contains(status))
+        {
+            return BadStatus(status, FeedbackKinds.RequestStatuses);
+        }
+
+        return TypedResults.Ok(await store.RequestsAsync(status, ct));
+    }
+
+    private static async Task<Results<Ok<DataRequest>, ProblemHttpResult>> AnswerRequest(long id, StewardAnswer? body, FeedbackStore store, CancellationToken ct)
+    {
+        if (Check(body, FeedbackKinds.RequestStatuses) is { } problem)
+        {
+            return problem;
+        }
+
+        var updated = await store.AnswerRequestAsync(id, body!.Status, Trim(body.Answer), body.Public, "steward", ct);
+        return updated is null ? Problems.NotFound($"No data request {id}.") : TypedResults.Ok(updated);
+    }
+
+    private static ProblemHttpResult? Check(StewardAnswer? body, string[] statuses)
+    {
+        if (body is null)
+        {
+            return Problems.BadRequest("missing-body", "Send a JSON body {\"status\": …, \"answer\": …, \"public\": true|false}.");
+        }
+
+        if (!statuses.Contains(body.Status))
+        {
+            return BadStatus(body.Status, statuses);
+        }
+
+        if (body.Answer is { Length: > FeedbackStore.MaxMessage })
+        {
+            return Problems.BadRequest("answer-too-long", $"answer may be at most {FeedbackStore.MaxMessage} characters; it has {body.Answer.Length}.", "answer");
+        }
+
+        return null;
+    }
+
+    private static ProblemHttpResult BadStatus(string? status, string[] statuses) =>
+        Problems.BadRequest("unknown-status", $"status must be one of {string.Join(", ", statuses)}; it was '{status}'.", "status");
+
+    private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}
