@@ -16,6 +16,7 @@ public static class BenchMain
         ["access"] = AccessBenchmarks.RunAsync,
         ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
+        ["disclosure"] = DisclosureBenchmarks.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -8,6 +8,7 @@ using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
 using DataOpen.Api.Pages;
 using DataOpen.Api.Publishing;
+using DataOpen.Api.Statistics;
 
 if (args.Length > 0 && args[0] == "datasets")
 {
@@ -27,6 +28,7 @@ builder.Services.AddDataOpenOpenApi();
 builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
 builder.Services.AddDataOpenPages();
+builder.Services.AddPolicyStatistics();
 
 var app = builder.Build();
 app.UseDataOpen();

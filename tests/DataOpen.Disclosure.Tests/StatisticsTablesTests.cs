@@ -8,7 +8,7 @@ public class StatisticsTablesTests
 {
     private static readonly Lazy<ProtectedTables> Published = new(() => StatisticsTables.Protect(
         StatisticsTables.Load(Path.Combine(RepoPaths.Root, StatisticsTables.DefaultPath)),
-        SyntheticSample.Generate().ToMicrodata(),
+        SyntheticSample.Generate(SyntheticSampleTests.Rules).ToMicrodata(),
         DisclosureParameters.Default));
 
     [Fact]

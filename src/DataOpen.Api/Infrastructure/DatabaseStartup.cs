@@ -17,7 +17,8 @@ public sealed class DatabaseStartup(
     CatalogStore catalog,
     SeedLoader seeds,
     CatalogSeeder seeder,
-    ILogger<DatabaseStartup> logger) : IHostedService
+    ILogger<DatabaseStartup> logger,
+    DataOpen.Api.Statistics.PolicyStatistics? statistics = null) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,6 +32,11 @@ public sealed class DatabaseStartup(
         }
 
         await seeds.LoadAsync(cancellationToken);
+        if (statistics is not null)
+        {
+            await statistics.RunAtStartAsync(cancellationToken);
+        }
+
         await catalog.ReloadAsync(cancellationToken);
         if (options.Value.SeedOnStart)
         {

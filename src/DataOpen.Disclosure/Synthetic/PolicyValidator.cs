@@ -26,6 +26,11 @@ public static class PolicyValidator
             CheckCategory(found, "grant", g.GrantId, measure, "park", g.Park, PolicyRules.Parks);
             CheckCategory(found, "grant", g.GrantId, measure, "size class", g.SizeClass, PolicyRules.SizeClasses);
             CheckCategory(found, "grant", g.GrantId, measure, "quarter", g.Quarter, PolicyRules.Quarters);
+            if (measure.Track is { } only && g.Track != only)
+            {
+                found.Add(new("grant", g.GrantId, measure.Id, measure.Name, $"applies to track {only} only", $"the grant is on track '{g.Track}'"));
+            }
+            CheckEffective(found, "grant", g.GrantId, measure, g.Quarter);
             if (found.Count == 0 && measure.MaxPerEnterprisePerYear is { } cap)
             {
                 var key = (g.EnterpriseId, g.MeasureId, g.Year);
@@ -54,6 +59,7 @@ public static class PolicyValidator
             CheckCategory(violations, "matching", m.ProjectId, rules.Matching, "level", m.Level, PolicyRules.MatchingLevels);
             CheckCategory(violations, "matching", m.ProjectId, rules.Matching, "year", m.Year.ToString(CultureInfo.InvariantCulture),
                 [.. PolicyRules.Years.Select(y => y.ToString(CultureInfo.InvariantCulture))]);
+            CheckEffective(violations, "matching", m.ProjectId, rules.Matching, string.Create(CultureInfo.InvariantCulture, $"{m.Year}Q4"));
         }
         return violations;
     }
@@ -64,23 +70,23 @@ public static class PolicyValidator
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var t in records)
         {
-            if (!rules.TalentAwardCaps.TryGetValue(t.Level, out var cap))
+            if (!rules.TalentMeasures.TryGetValue(t.Level, out var measure))
             {
-                violations.Add(new("talent", t.RecognitionId, PolicyRules.TalentMeasureId, rules.TalentMeasureName, "level is one of A–E",
-                    $"'{t.Level}' is not a talent level"));
+                var any = rules.TalentMeasures.Values.First();
+                violations.Add(new("talent", t.RecognitionId, any.Id, any.Name, "level is one of A–E", $"'{t.Level}' is not a talent level"));
                 continue;
             }
-            if (t.AwardAmount < 0 || t.AwardAmount > cap)
+            var cap = measure.MaxPerProject!.Value;
+            if (t.AwardAmount <= 0 || t.AwardAmount > cap)
             {
-                violations.Add(new("talent", t.RecognitionId, PolicyRules.TalentMeasureId, rules.TalentMeasureName,
-                    $"level {t.Level} award at most {Yuan(cap)} yuan", $"{Yuan(t.AwardAmount)} > {Yuan(cap)}"));
+                violations.Add(new("talent", t.RecognitionId, measure.Id, measure.Name,
+                    $"level {t.Level} award positive and at most {Yuan(cap)} yuan", $"{Yuan(t.AwardAmount)} is outside (0, {Yuan(cap)}]"));
             }
             if (!seen.Add(t.PersonId))
             {
-                violations.Add(new("talent", t.RecognitionId, PolicyRules.TalentMeasureId, rules.TalentMeasureName,
-                    "one recognition per person", $"{t.PersonId} is already recognised"));
+                violations.Add(new("talent", t.RecognitionId, measure.Id, measure.Name, "one recognition per person", $"{t.PersonId} is already recognised"));
             }
-            var measure = new PolicyMeasure(PolicyRules.TalentMeasureId, rules.TalentMeasureName, "", null, "", null, null);
+            CheckEffective(violations, "talent", t.RecognitionId, measure, string.Create(CultureInfo.InvariantCulture, $"{t.Year}Q4"));
             CheckCategory(violations, "talent", t.RecognitionId, measure, "track", t.Track, PolicyRules.Tracks);
             CheckCategory(violations, "talent", t.RecognitionId, measure, "year", t.Year.ToString(CultureInfo.InvariantCulture),
                 [.. PolicyRules.Years.Select(y => y.ToString(CultureInfo.InvariantCulture))]);
@@ -91,15 +97,16 @@ public static class PolicyValidator
     public static IReadOnlyList<PolicyViolation> ValidateSoftRegulation(IEnumerable<SoftRegulationCase> cases, PolicyRules rules)
     {
         var violations = new List<PolicyViolation>();
-        var measure = new PolicyMeasure(PolicyRules.SoftRegulationMeasureId, rules.SoftRegulationMeasureName, "", null, "", null, null);
         var firstViolation = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in cases)
         {
+            var measure = rules.SoftRegulationMeasure(c.Type);
             CheckCategory(violations, "case", c.CaseId, measure, "type", c.Type, PolicyRules.SoftRegulationTypes);
             CheckCategory(violations, "case", c.CaseId, measure, "quarter", c.Quarter, PolicyRules.Quarters);
             CheckCategory(violations, "case", c.CaseId, measure, "track", c.Track, PolicyRules.Tracks);
             // 首违不罚 is for a first violation only: an enterprise gets it once.
-            if (c.Type == "首违不罚" && !firstViolation.Add(c.EnterpriseId))
+            CheckEffective(violations, "case", c.CaseId, measure, c.Quarter);
+            if (c.Type == PolicyRules.FirstViolationType && !firstViolation.Add(c.EnterpriseId))
             {
                 violations.Add(new("case", c.CaseId, measure.Id, measure.Name, "首违不罚 (first-violation no-penalty) at most once per enterprise",
                     $"{c.EnterpriseId} already had a first-violation no-penalty case"));
@@ -144,6 +151,21 @@ public static class PolicyValidator
         if (!allowed.Contains(value))
         {
             violations.Add(new(kind, id, measure.Id, measure.Name, $"{what} is a known category", $"'{value}' is not one of {string.Join(", ", allowed)}"));
+        }
+    }
+
+    /// <summary>A record may not fall in a quarter that ended before its measure took effect.</summary>
+    private static void CheckEffective(List<PolicyViolation> violations, string kind, string id, PolicyMeasure measure, string quarter)
+    {
+        if (measure.EffectiveOn is not { } effective || quarter.Length != 6 || quarter[4] != 'Q'
+            || !int.TryParse(quarter.AsSpan(0, 4), CultureInfo.InvariantCulture, out var year) || quarter[5] is < '1' or > '4')
+        {
+            return;
+        }
+        var quarterEnd = new DateOnly(year, (quarter[5] - '0') * 3, 1).AddMonths(1).AddDays(-1);
+        if (quarterEnd < effective)
+        {
+            violations.Add(new(kind, id, measure.Id, measure.Name, $"effective from {effective:yyyy-MM-dd}", $"{quarter} ended before the measure took effect"));
         }
     }
 

@@ -34,17 +34,24 @@ public static class SyntheticSample
 
     private sealed record Enterprise(string Id, string Track, string Park, string SizeClass);
 
-    public static SyntheticDataset Generate(ulong seed = DefaultSeed, PolicyRules? rules = null)
+    /// <summary>Typical award per talent level (the policy text: A 300万, B 100万, C 50万, D 20万, E 5万); the
+    /// clause caps of the policy dataset still bound every award.</summary>
+    private static readonly Dictionary<string, decimal> TypicalTalentAward = new(StringComparer.Ordinal)
     {
-        rules ??= PolicyRules.Default;
+        ["A"] = 3_000_000m, ["B"] = 1_000_000m, ["C"] = 500_000m, ["D"] = 200_000m, ["E"] = 50_000m,
+    };
+
+    public static SyntheticDataset Generate(PolicyRules rules, ulong seed = DefaultSeed)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
         var random = new SplitMix64(seed);
         var enterprises = new List<Enterprise>();
         for (var i = 1; i <= 600; i++)
         {
             enterprises.Add(new Enterprise(
                 string.Create(CultureInfo.InvariantCulture, $"SYN-E{i:D4}"),
-                PolicyRules.Tracks[random.PickWeighted([6, 5, 3, 2, 2, 1])],
-                PolicyRules.Parks[random.PickWeighted([5, 3, 2, 1])],
+                PolicyRules.Tracks[random.PickWeighted([4, 4, 5, 2, 3, 2, 3])],
+                PolicyRules.Parks[random.PickWeighted([3, 3, 3, 2, 1, 2, 3, 2])],
                 PolicyRules.SizeClasses[random.PickWeighted([1, 3, 6, 5])]));
         }
         return new SyntheticDataset(
@@ -58,13 +65,19 @@ public static class SyntheticSample
     {
         var grants = new List<GrantRecord>();
         var yearly = new Dictionary<(string, string, int), decimal>();
-        double[] measureWeights = [8, 2, 6, 3, 4];
+        double[] enterpriseWeights = [.. enterprises.Select((_, i) => 1.0 / (1 + i % 50))];
         for (var attempt = 0; attempt < 2600; attempt++)
         {
-            var e = enterprises[random.PickWeighted([.. enterprises.Select((_, i) => 1.0 / (1 + i % 50))])];
-            var measure = rules.GrantMeasures[random.PickWeighted(measureWeights)];
+            var e = enterprises[random.PickWeighted(enterpriseWeights)];
+            // Track-specific clauses are drawn only for enterprises on that track, a little less often than general ones.
+            var applicable = rules.GrantMeasures.Where(m => m.Track is null || m.Track == e.Track).ToList();
+            var measure = applicable[random.PickWeighted([.. applicable.Select(m => m.Track is null ? 3.0 : 2.0)])];
             var quarter = PolicyRules.Quarters[random.Next(0, PolicyRules.Quarters.Count)];
             var year = int.Parse(quarter.AsSpan(0, 4), CultureInfo.InvariantCulture);
+            if (measure.EffectiveOn is { } effective && year < effective.Year)
+            {
+                continue;
+            }
             var fee = RoundDown(Math.Min(random.LogNormal(Math.Log(1_500_000), 1.1), 200_000_000), 1000);
             if (fee < 10_000)
             {
@@ -103,7 +116,7 @@ public static class SyntheticSample
             var scale = level switch { "national" => 20_000_000.0, "provincial" => 6_000_000.0, _ => 2_000_000.0 };
             var project = RoundDown(random.LogNormal(Math.Log(scale), 0.8), 10_000);
             var matching = Math.Min(RoundDown((double)project * (double)rules.Matching.MaxShare!.Value * (0.5 + 0.5 * random.NextDouble()), 100),
-                rules.Matching.MaxPerProject!.Value);
+                rules.Matching.MaxPerProject ?? decimal.MaxValue);
             if (matching < 100)
             {
                 continue;
@@ -120,12 +133,12 @@ public static class SyntheticSample
         for (var i = 1; i <= 3000; i++)
         {
             var level = PolicyRules.TalentLevels[random.PickWeighted([1, 4, 15, 30, 50])];
-            var cap = rules.TalentAwardCaps[level];
+            var cap = Math.Min(TypicalTalentAward[level], rules.TalentMeasures[level].MaxPerProject!.Value);
             var award = RoundDown((double)cap * (0.5 + 0.5 * random.NextDouble()), 1000);
             records.Add(new TalentRecord(
                 string.Create(CultureInfo.InvariantCulture, $"SYN-T{i:D5}"),
                 string.Create(CultureInfo.InvariantCulture, $"SYN-R{i:D5}"),
-                PolicyRules.Tracks[random.PickWeighted([6, 5, 3, 2, 2, 1])],
+                PolicyRules.Tracks[random.PickWeighted([4, 4, 5, 2, 3, 2, 3])],
                 level,
                 PolicyRules.Years[random.Next(0, PolicyRules.Years.Count)],
                 award));
@@ -154,15 +167,17 @@ public static class SyntheticSample
     private static decimal RoundDown(double value, int unit) => Math.Floor((decimal)value / unit) * unit;
 
     /// <summary>Writes grants.csv, matching.csv, talents.csv and soft_regulation.csv (UTF-8, header row, LF)
-    /// and a README saying they are synthetic under &lt;repoRoot&gt;/seeds/restricted; returns the files written.</summary>
-    public static IReadOnlyList<string> WriteCsv(string repoRoot, ulong seed = DefaultSeed)
+    /// and a README saying they are synthetic under &lt;repoRoot&gt;/seeds/restricted; returns the files written.
+    /// The rules come from the policy dataset (<see cref="PolicyRules.Load"/>).</summary>
+    public static IReadOnlyList<string> WriteCsv(string repoRoot, PolicyRules rules, ulong seed = DefaultSeed)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         if (!Directory.Exists(repoRoot))
         {
             throw new DisclosureException($"repository root '{repoRoot}' does not exist");
         }
-        var data = Generate(seed);
-        var violations = PolicyValidator.Validate(data, PolicyRules.Default);
+        var data = Generate(rules, seed);
+        var violations = PolicyValidator.Validate(data, rules);
         if (violations.Count > 0)
         {
             throw new InvalidOperationException("the generator produced invalid records: " + violations[0].Message);
@@ -190,7 +205,12 @@ public static class SyntheticSample
             pseudonym starting with `SYN-`. They are loaded into the `restricted` schema, which the public reader role
             cannot read; only disclosure-controlled aggregates (seeds/statistics-tables.json) are published.
 
-            Regenerate with `DataOpen.Disclosure.Synthetic.SyntheticSample.WriteCsv(repoRoot)`.
+            Tracks and parks are those of seeds/tracks.json and seeds/parks.json; measure ids are the clause ids of the
+            policy dataset datasets/policy-measures, whose rates and caps every record respects.
+
+            Regenerate (after changing the generator or the policy dataset) with
+            `DATAOPEN_REGENERATE_RESTRICTED=1 dotnet test tests/DataOpen.Disclosure.Tests --filter Committed_seed_files_equal_the_generator_output`,
+            which calls `SyntheticSample.WriteCsv(repoRoot, PolicyRules.Load(PolicyRules.DatasetFolder(repoRoot)))`.
 
             | file | rows |
             |---|---|
