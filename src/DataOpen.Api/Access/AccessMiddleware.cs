@@ -170,11 +170,12 @@ public sealed class AccessMiddleware(
         return null;
     }
 
-    /// <summary>GET /api/v1/datasets/{id} answered 200: a view of the dataset (public counter).</summary>
+    /// <summary>GET /api/v1/datasets/{id} or the dataset page /datasets/{id} answered 200: a view of the dataset (public counter).</summary>
     private void CountView(HttpContext http)
     {
         if (!HttpMethods.IsGet(http.Request.Method) || http.Response.StatusCode != StatusCodes.Status200OK
-            || !http.Request.Path.StartsWithSegments("/api/v1/datasets", StringComparison.OrdinalIgnoreCase, out var rest)
+            || !(http.Request.Path.StartsWithSegments("/api/v1/datasets", StringComparison.OrdinalIgnoreCase, out var rest)
+                 || http.Request.Path.StartsWithSegments("/datasets", StringComparison.OrdinalIgnoreCase, out rest))
             || rest.Value is not { Length: > 1 } r || r.IndexOf('/', 1) >= 0)
         {
             return;

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DataOpen.Api.Access;
 
-/// <summary>Settings under <c>DataOpen:Access</c> (environment: <c>DataOpen__Access__Name</c>); all listed in docs/access.md.</summary>
+/// <summary>Settings under <c>DataOpen:Access</c> (environment: <c>DataOpen__Access__Name</c>); all listed in the README (Access).</summary>
 public sealed class AccessOptions
 {
     public const string Section = "DataOpen:Access";

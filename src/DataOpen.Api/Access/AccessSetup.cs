@@ -65,7 +65,7 @@ public sealed class AccessStartup(
 
         var (key, record) = await keys.CreateAsync("First administrator", null, "admin@localhost", "platform administration",
             TierCatalog.Admin, Roles.Admin, null, null, cancellationToken);
-        // The only time a key is ever written to a log: there is no other way in yet. Documented in docs/access.md.
+        // The only time a key is ever written to a log: there is no other way in yet. Documented in the README (Access).
         logger.LogWarning("No admin key exists: created the first admin key {PublicId}. Store it now, it is not shown again: {Key}", record.PublicId, key);
     }
 

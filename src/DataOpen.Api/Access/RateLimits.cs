@@ -32,7 +32,7 @@ public sealed record RateDecision(bool Allowed, TierPolicy Tier, long BurstRemai
 
 /// <summary>
 /// Charges permits to the caller's partition. The middleware charges one per request; the GraphQL door
-/// charges its query's complexity on top (see docs/access.md) and answers 429 when refused.
+/// charges its query's complexity on top (see the README, Access) and answers 429 when refused.
 /// </summary>
 public interface IRateCharger
 {

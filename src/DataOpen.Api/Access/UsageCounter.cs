@@ -12,7 +12,7 @@ public sealed record UsageRow(DateOnly Day, string? Dataset, string Door, long R
 /// calls). Requests only add to in-memory counters (lock-free); a background loop writes them in one
 /// batch every <see cref="AccessOptions.UsageFlushSeconds"/>, so counting never waits on the database.
 /// </summary>
-public sealed class UsageCounter(Database database, IOptions<AccessOptions> options, ILogger<UsageCounter> logger) : BackgroundService
+public sealed class UsageCounter(Database database, DataOpen.Api.Catalog.CatalogStore catalog, IOptions<AccessOptions> options, ILogger<UsageCounter> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<(DateOnly Day, long Key, long Dataset, string Door), Counts> usage = new();
     private readonly ConcurrentDictionary<long, Counts> stats = new();
@@ -111,6 +111,20 @@ public sealed class UsageCounter(Database database, IOptions<AccessOptions> opti
                 }
 
                 logger.LogWarning(ex, "Usage counters could not be written; keeping them for the next flush");
+                s.Clear();
+            }
+
+            if (s.Count > 0)
+            {
+                // Public counters show in dataset metadata without waiting for a catalog change.
+                try
+                {
+                    await catalog.RefreshCountersAsync(ct);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+                {
+                    logger.LogWarning(ex, "Public counters were written but not yet refreshed in the catalog snapshot");
+                }
             }
 
             // Forget counters of past days once written, so the dictionary does not grow forever.

@@ -54,6 +54,35 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
         }
     }
 
+    /// <summary>
+    /// Swaps in the public counters (views, downloads, API calls) written by the usage counter's last
+    /// flush, keeping the catalog version: nothing that models the catalog needs to rebuild for them.
+    /// </summary>
+    public async Task RefreshCountersAsync(CancellationToken ct)
+    {
+        var counters = new Dictionary<long, DatasetCounters>();
+        await using (var cmd = database.Writer.CreateCommand("SELECT dataset_id, views, downloads, api_calls FROM catalog.dataset_stats"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                counters[r.GetInt64(0)] = new DatasetCounters(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+            }
+        }
+
+        await reloadLock.WaitAsync(ct);
+        try
+        {
+            var cur = current;
+            var datasets = cur.Datasets.Select(d => counters.TryGetValue(d.Id, out var c) && c != d.Counters ? d with { Counters = c } : d).ToList();
+            current = new CatalogSnapshot(cur.CatalogVersion, datasets, cur.Publishers, cur.ThemeSchemes, cur.Themes, cur.Licenses);
+        }
+        finally
+        {
+            reloadLock.Release();
+        }
+    }
+
     internal static async Task<CatalogSnapshot> LoadAsync(NpgsqlDataSource source, CancellationToken ct)
     {
         await using var conn = await source.OpenConnectionAsync(ct);

@@ -46,7 +46,7 @@ public static class RowsEndpoints
     private const string ConditionsText =
         "Every query parameter that is not listed here is a condition on a field: field=value (equals) or field[op]=value with op one of " +
         "eq, ne, gt, ge, lt, le, in (comma-separated), null (true/false), contains, icontains, startswith, istartswith, endswith, iendswith. " +
-        "Conditions are combined with AND; see docs/rest.md for the filter= expression grammar.";
+        "Conditions are combined with AND; see the README (REST API) for the filter= expression grammar.";
 
     private static IEnumerable<object> QueryParameters(bool download)
     {
