@@ -260,42 +260,14 @@ public sealed class KeyStore(Database database, KeyHasher hasher, IOptions<Acces
 }
 
 /// <summary>Evicts cached keys changed by other instances (NOTIFY access_changed).</summary>
-public sealed class AccessChangeListener(Database database, KeyStore keys, ILogger<AccessChangeListener> logger) : BackgroundService
+public sealed class AccessChangeListener(Database database, KeyStore keys, ILogger<AccessChangeListener> logger)
+    : PostgresListener(database, KeyStore.NotifyChannel, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override void OnNotification(string payload) => keys.Evict(payload);
+
+    protected override Task OnListeningAsync(CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (!database.IsReady)
-            {
-                await Task.Delay(200, stoppingToken);
-                continue;
-            }
-
-            try
-            {
-                await using var conn = await database.Writer.OpenConnectionAsync(stoppingToken);
-                conn.Notification += (_, e) => keys.Evict(e.Payload);
-                await using (var cmd = new NpgsqlCommand($"LISTEN {KeyStore.NotifyChannel}", conn))
-                {
-                    await cmd.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                keys.EvictAll();
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await conn.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Access change listener lost its connection; retrying");
-                await Task.Delay(1000, stoppingToken);
-            }
-        }
+        keys.EvictAll();
+        return Task.CompletedTask;
     }
 }

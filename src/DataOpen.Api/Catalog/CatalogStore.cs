@@ -164,43 +164,10 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
 }
 
 /// <summary>Listens for catalog changes made by other instances and reloads the snapshot.</summary>
-public sealed class CatalogChangeListener(Database database, CatalogStore store, ILogger<CatalogChangeListener> logger) : BackgroundService
+public sealed class CatalogChangeListener(Database database, CatalogStore store, ILogger<CatalogChangeListener> logger)
+    : PostgresListener(database, CatalogStore.NotifyChannel, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (!database.IsReady)
-            {
-                await Task.Delay(200, stoppingToken);
-                continue;
-            }
+    protected override void OnNotification(string payload) => _ = store.ReloadAsync(CancellationToken.None);
 
-            try
-            {
-                await using var conn = await database.Writer.OpenConnectionAsync(stoppingToken);
-                conn.Notification += (_, _) => _ = store.ReloadAsync(CancellationToken.None);
-                await using (var cmd = new NpgsqlCommand($"LISTEN {CatalogStore.NotifyChannel}", conn))
-                {
-                    await cmd.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // A change may have happened before LISTEN took effect.
-                await store.ReloadAsync(stoppingToken);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await conn.WaitAsync(stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Catalog change listener lost its connection; retrying");
-                await Task.Delay(1000, stoppingToken);
-            }
-        }
-    }
+    protected override async Task OnListeningAsync(CancellationToken ct) => await store.ReloadAsync(ct);
 }
