@@ -24,22 +24,7 @@ public static class ValueText
     };
 
     /// <summary>PostgreSQL's <c>timestamptz</c> output with DateStyle ISO in Asia/Shanghai: <c>2024-06-30 23:59:59.5+08</c>.</summary>
-    public static string SqlTimestamp(DateTimeOffset value)
-    {
-        var local = TimeZoneInfo.ConvertTime(value, Zone);
-        var text = local.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        var micros = local.Ticks % TimeSpan.TicksPerSecond / 10;
-        if (micros != 0)
-        {
-            text += "." + micros.ToString("D6", CultureInfo.InvariantCulture).TrimEnd('0');
-        }
-
-        var offset = local.Offset;
-        var sign = offset < TimeSpan.Zero ? "-" : "+";
-        offset = offset.Duration();
-        var format = offset.Seconds != 0 ? @"hh\:mm\:ss" : offset.Minutes != 0 ? @"hh\:mm" : "hh";
-        return text + sign + offset.ToString(format, CultureInfo.InvariantCulture);
-    }
+    public static string SqlTimestamp(DateTimeOffset value) => Instant(value, "yyyy-MM-dd HH:mm:ss", sqlOffset: true);
 
     public static string Format(object value) => value switch
     {
@@ -60,10 +45,16 @@ public static class ValueText
     public static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>ISO 8601 in Asia/Shanghai with the offset, microseconds only when present: <c>2024-01-01T08:00:00+08:00</c>.</summary>
-    public static string Timestamp(DateTimeOffset value)
+    public static string Timestamp(DateTimeOffset value) => Instant(value, "yyyy-MM-dd'T'HH:mm:ss", sqlOffset: false);
+
+    /// <summary>
+    /// An instant in Asia/Shanghai with microseconds only when present; the offset in PostgreSQL's
+    /// short form (+08) or ISO 8601's (+08:00).
+    /// </summary>
+    private static string Instant(DateTimeOffset value, string pattern, bool sqlOffset)
     {
         var local = TimeZoneInfo.ConvertTime(value, Zone);
-        var text = local.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        var text = local.ToString(pattern, CultureInfo.InvariantCulture);
         var micros = local.Ticks % TimeSpan.TicksPerSecond / 10;
         if (micros != 0)
         {
@@ -73,8 +64,8 @@ public static class ValueText
         var offset = local.Offset;
         var sign = offset < TimeSpan.Zero ? "-" : "+";
         offset = offset.Duration();
-        text += sign + offset.ToString(offset.Seconds != 0 ? @"hh\:mm\:ss" : @"hh\:mm", CultureInfo.InvariantCulture);
-        return text;
+        var format = offset.Seconds != 0 ? @"hh\:mm\:ss" : offset.Minutes != 0 || !sqlOffset ? @"hh\:mm" : "hh";
+        return text + sign + offset.ToString(format, CultureInfo.InvariantCulture);
     }
 
     /// <summary>Shortest round-trip form with PostgreSQL's spelling: <c>1e+20</c>, <c>1.5e-05</c>, <c>NaN</c>, <c>Infinity</c>.</summary>
