@@ -110,32 +110,7 @@ public static class ODataBenchmarks
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
         json.WriteStartObject();
         json.WriteStartArray("value");
-        var visible = compiled.Columns.Count(c => !c.Hidden);
-        var count = 0;
-        while (count < compiled.PageSize && await r.ReadAsync(http.RequestAborted))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < visible; i++)
-            {
-                json.WritePropertyName(compiled.Columns[i].Name);
-                switch (r.IsDBNull(i) ? null : r.GetValue(i))
-                {
-                    case null: json.WriteNullValue(); break;
-                    case long l: json.WriteNumberValue(l); break;
-                    case int n: json.WriteNumberValue(n); break;
-                    case decimal d: json.WriteNumberValue(d); break;
-                    case double d: json.WriteNumberValue(d); break;
-                    case bool b: json.WriteBooleanValue(b); break;
-                    case DateTime t: json.WriteStringValue(t); break;
-                    case DateOnly d: json.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-                    case var v: json.WriteStringValue(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
-                }
-            }
-
-            json.WriteEndObject();
-            count++;
-        }
-
+        await BenchEnvironment.WriteRowObjectsAsync(json, r, compiled, http.RequestAborted);
         json.WriteEndArray();
         json.WriteEndObject();
     }

@@ -42,40 +42,7 @@ public static class RestBenchmarks
             http.Response.ContentType = "application/json";
             await using var json = new Utf8JsonWriter(http.Response.Body);
             json.WriteStartArray();
-            var n = 0;
-            while (n++ < compiled.PageSize && await r.ReadAsync(http.RequestAborted))
-            {
-                json.WriteStartObject();
-                for (var i = 0; i < compiled.Columns.Count; i++)
-                {
-                    if (compiled.Columns[i].Hidden)
-                    {
-                        continue;
-                    }
-
-                    json.WritePropertyName(compiled.Columns[i].Name);
-                    if (r.IsDBNull(i))
-                    {
-                        json.WriteNullValue();
-                    }
-                    else
-                    {
-                        switch (r.GetValue(i))
-                        {
-                            case long l: json.WriteNumberValue(l); break;
-                            case decimal d: json.WriteNumberValue(d); break;
-                            case double d: json.WriteNumberValue(d); break;
-                            case bool b: json.WriteBooleanValue(b); break;
-                            case DateTime t: json.WriteStringValue(t); break;
-                            case DateOnly d: json.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-                            case var v: json.WriteStringValue(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
-                        }
-                    }
-                }
-
-                json.WriteEndObject();
-            }
-
+            await BenchEnvironment.WriteRowObjectsAsync(json, r, compiled, http.RequestAborted);
             json.WriteEndArray();
             await json.FlushAsync(http.RequestAborted);
         });
