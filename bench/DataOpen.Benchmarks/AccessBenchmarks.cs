@@ -84,8 +84,16 @@ public static class AccessBenchmarks
             var sharedKey = await NewKeyAsync(sharedClient);
             sharedClient.DefaultRequestHeaders.Add("X-Api-Key", sharedKey);
             await AssertLimitedAsync(sharedClient, path);
-            var redisFloor = await BenchEnvironment.MeasureAsync(Get, baselineClient, duration, concurrency);
-            var withRedis = await BenchEnvironment.MeasureAsync(Get, sharedClient, duration, concurrency);
+            var redisFloors = new List<double>();
+            var withRedisRuns = new List<double>();
+            for (var round = 0; round < 2; round++)
+            {
+                redisFloors.Add(await BenchEnvironment.MeasureAsync(Get, baselineClient, duration, concurrency));
+                withRedisRuns.Add(await BenchEnvironment.MeasureAsync(Get, sharedClient, duration, concurrency));
+            }
+
+            var redisFloor = redisFloors.Average();
+            var withRedis = withRedisRuns.Average();
             var health = await sharedClient.GetFromJsonAsync<JsonElement>("/health/ready");
             Console.WriteLine(BenchEnvironment.Ratio("key check + Redis limiter + usage", withRedis, redisFloor, "req/s", "≥ 0.5"));
             Console.WriteLine("  rate-limit store after the run: " + health.GetProperty("checks").GetProperty("rateLimits").GetString());

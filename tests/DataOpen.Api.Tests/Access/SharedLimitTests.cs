@@ -40,6 +40,9 @@ public sealed class RedisFixture : IAsyncLifetime
         ["DataOpen:Access:Tiers:research:RatePerSecond"] = "1000",
         ["DataOpen:Access:Tiers:research:Burst"] = "1000",
         ["DataOpen:Access:Tiers:research:DailyQuota"] = "15",
+        ["DataOpen:Access:Tiers:partner:RatePerSecond"] = "1",
+        ["DataOpen:Access:Tiers:partner:Burst"] = "3",
+        ["DataOpen:Access:Tiers:partner:DailyQuota"] = "1000000",
     };
 
     public async Task InitializeAsync()
@@ -113,6 +116,40 @@ public sealed class SharedLimitTests(RedisFixture fixture)
         var (a, b) = (fixture.A!, fixture.B!);
         Assert.Equal(10, await CountSharedAsync(a, b, null, 30)); // registered: bursts of 10, no refill to speak of
         Assert.Equal(15, await CountSharedAsync(a, b, "research", 40)); // research: a daily quota of 15
+    }
+
+    [RedisFact]
+    public async Task A_shared_bucket_refills_at_the_tier_rate_and_reports_what_is_left()
+    {
+        var (a, b) = (fixture.A!, fixture.B!);
+        for (var attempt = 1; ; attempt++)
+        {
+            var trips = Trips(a, b);
+            var (key, id) = await AccessHelpers.NewKeyAsync(a);
+            await AccessHelpers.UpdateKeyAsync(a, id, new { tier = "partner" }); // 1 token per second, burst 3
+            using var viaA = AccessHelpers.ClientWithKey(a, key);
+            using var viaB = AccessHelpers.ClientWithKey(b, key);
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 4; i++)
+            {
+                statuses.Add((await (i % 2 == 0 ? viaA : viaB).GetAsync("/api/v1/keys/me")).StatusCode);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2.2));
+            using var refilled = await viaB.GetAsync("/api/v1/keys/me");
+            if (Trips(a, b) != trips && attempt < 3)
+            {
+                continue; // a breaker tripped on this loaded machine: local limits were measured, redo
+            }
+
+            // The first three spend the burst, the fourth finds it empty (unless this machine took > 1 s for them).
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], statuses.Take(3));
+            Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
+            // 2.2 s at 1 token/s: two tokens (not the full burst of three) are back; this request spends one.
+            Assert.Equal(HttpStatusCode.OK, refilled.StatusCode);
+            Assert.StartsWith("\"burst\";r=1;", refilled.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
+            return;
+        }
     }
 
     /// <summary>
