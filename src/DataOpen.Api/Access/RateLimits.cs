@@ -345,9 +345,7 @@ public sealed class RateLimitService : IRateCharger, IHealthSignal, IDisposable
                     batch[i].Done.TrySetResult(new SharedCharge((int)result[3 * i], (long)result[(3 * i) + 1], (long)result[(3 * i) + 2]));
                 }
             }
-#pragma warning disable CA1031 // Any failure of the call (Redis error, timeout, unexpected reply) means: charge locally.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (Exception ex) // any failure of the call (Redis error, timeout, unexpected reply) means: charge locally
             {
                 Trip(ex.GetType().Name + ": " + ex.Message);
                 foreach (var c in batch)

@@ -74,10 +74,14 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
         await using var cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
         cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
+        // Downloads (a statement timeout of their own) read column by column, so one huge value never has to
+        // fit in the read buffer. Pages (bounded by their LIMIT) let Npgsql buffer each row whole, then read
+        // its columns synchronously: an await per column costs more than the rest of the row on long walks.
+        var sequential = statementTimeoutSeconds is not null;
         NpgsqlDataReader reader;
         try
         {
-            reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+            reader = await cmd.ExecuteReaderAsync(sequential ? CommandBehavior.SequentialAccess : CommandBehavior.Default, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
         {
@@ -109,7 +113,7 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
                 for (var i = 0; i < width; i++)
                 {
                     // Dates as DateOnly and timestamps as UTC DateTimeOffset, whatever Npgsql's default CLR type.
-                    row[i] = await reader.IsDBNullAsync(i, ct) ? null : types[i] switch
+                    row[i] = (sequential ? await reader.IsDBNullAsync(i, ct) : reader.IsDBNull(i)) ? null : types[i] switch
                     {
                         FieldType.Date => reader.GetFieldValue<DateOnly>(i),
                         FieldType.Timestamp => new DateTimeOffset(reader.GetFieldValue<DateTime>(i)),

@@ -37,7 +37,23 @@ public sealed class Database : IAsyncDisposable
         WriterConnectionString = writerConnectionString;
         ReaderConnectionString = readerConnectionString;
         writer = new NpgsqlDataSourceBuilder(writerConnectionString) { Name = "dataopen-writer" }.Build();
-        reader = new NpgsqlDataSourceBuilder(readerConnectionString) { Name = "dataopen-reader" }.Build();
+        // Public reads repeat a few query shapes (a keyset page differs from the next only in its parameters):
+        // auto-preparation skips parsing and planning them again, unless the connection string says otherwise.
+        var readerBuilder = new NpgsqlDataSourceBuilder(readerConnectionString) { Name = "dataopen-reader" };
+        var given = readerConnectionString.Replace(" ", "", StringComparison.Ordinal);
+        if (!given.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            readerBuilder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        // Pages and downloads read tens of kilobytes to megabytes: a 64 KB buffer (Npgsql's default is 8 KB)
+        // means an eighth of the socket reads, each of which is an await and often a thread hand-off.
+        if (!given.Contains("ReadBufferSize", StringComparison.OrdinalIgnoreCase))
+        {
+            readerBuilder.ConnectionStringBuilder.ReadBufferSize = 64 * 1024;
+        }
+
+        reader = readerBuilder.Build();
     }
 
     public async ValueTask DisposeAsync()

@@ -33,6 +33,14 @@ public static class ODataEndpoints
     {
         services.AddOptions<ODataOptions>().BindConfiguration(ODataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ODataModelProvider>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ODataOptions>>().Value;
+            return new PageReadAhead(
+                sp.GetRequiredService<QueryRunner>(),
+                new PageReadAhead.Limits(o.ReadAheadRows, TimeSpan.FromSeconds(o.ReadAheadSeconds), Math.Max(2, Environment.ProcessorCount)),
+                sp.GetRequiredService<ILogger<PageReadAhead>>());
+        });
         return services;
     }
 
@@ -48,7 +56,7 @@ public static class ODataEndpoints
         return app;
     }
 
-    internal static async Task HandleAsync(HttpContext http, ODataModelProvider models, QueryRunner runner, IDatasetAccess access, IOptions<ODataOptions> options, ILoggerFactory loggers)
+    internal static async Task HandleAsync(HttpContext http, ODataModelProvider models, QueryRunner runner, PageReadAhead readAhead, IDatasetAccess access, IOptions<ODataOptions> options, ILoggerFactory loggers)
     {
         var ct = http.RequestAborted;
         var model = models.Current;
@@ -73,7 +81,7 @@ public static class ODataEndpoints
                     throw ODataRequestException.BadRequest(ODataErrorCodes.Unsupported, "Entity sets are served as JSON only; XML is available for $metadata.", "$format");
                 }
 
-                await ServeResourceAsync(http, model, serviceRoot, relative, format, runner, access, options.Value, ct);
+                await ServeResourceAsync(http, model, serviceRoot, relative, format, runner, readAhead, access, options.Value, ct);
             }
         }
         catch (Exception ex) when (ToODataError(ex) is { } error)
@@ -177,7 +185,7 @@ public static class ODataEndpoints
         await http.Response.Body.WriteAsync(format.Json ? model.MetadataJson : model.MetadataXml);
     }
 
-    private static async Task ServeResourceAsync(HttpContext http, ODataModel model, string serviceRoot, string relative, ODataFormat format, QueryRunner runner, IDatasetAccess access, ODataOptions options, CancellationToken ct)
+    private static async Task ServeResourceAsync(HttpContext http, ODataModel model, string serviceRoot, string relative, ODataFormat format, QueryRunner runner, PageReadAhead readAhead, IDatasetAccess access, ODataOptions options, CancellationToken ct)
     {
         foreach (var declined in DeclinedOptions)
         {
@@ -297,7 +305,7 @@ public static class ODataEndpoints
 
         var rows = QueryCompiler.Default.Compile(query);
         long? totalCount = count ? await runner.CountAsync(QueryCompiler.Default.CompileCount(query), ct) : null;
-        var served = await WriteCollectionAsync(http, set, plan, rows, query, version, top, serviceRoot, relative, format, totalCount, runner, ct);
+        var served = await WriteCollectionAsync(http, set, plan, rows, query, version, top, pageSize, serviceRoot, relative, format, totalCount, readAhead, ct);
         if (set.Dataset is { } ds)
         {
             await access.RecordServedAsync(http, ds, version?.Version, Door, http.Request.QueryString.Value, served, ct);
@@ -493,11 +501,11 @@ public static class ODataEndpoints
     }
 
     private static async Task<int> WriteCollectionAsync(
-        HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, RowQuery query, VersionInfo? version, long? top,
-        string serviceRoot, string relative, ODataFormat format, long? totalCount, QueryRunner runner, CancellationToken ct)
+        HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, RowQuery query, VersionInfo? version, long? top, int pageSize,
+        string serviceRoot, string relative, ODataFormat format, long? totalCount, PageReadAhead readAhead, CancellationToken ct)
     {
         var columns = OutputColumns(set, plan, compiled, format.Level);
-        await using var rows = runner.StreamAsync(compiled, ct).GetAsyncEnumerator(ct);
+        await using var rows = readAhead.StreamAsync(compiled, ct).GetAsyncEnumerator(ct);
         // The first row is read before any byte is sent, so that most query failures still become an error response.
         var more = await rows.MoveNextAsync();
 
@@ -549,6 +557,19 @@ public static class ODataEndpoints
                 var token = compiled.SupportsCursor
                     ? new SkipToken(version?.Version ?? 0, compiled.CreateCursor(last), null)
                     : new SkipToken(version?.Version ?? 0, null, (query.Offset ?? 0) + written);
+                if (version is not null && token.Cursor is not null)
+                {
+                    // Rows of a published version never change: read the next page while the client reads this one.
+                    // The request for it compiles the same query from the nextLink: same page size, the rest of
+                    // $top, no $skip, this cursor.
+                    readAhead.Start(QueryCompiler.Default.Compile(query with
+                    {
+                        After = token.Cursor,
+                        Offset = null,
+                        Limit = (int)Math.Min(pageSize, remaining ?? long.MaxValue),
+                    }));
+                }
+
                 json.WriteString("@odata.nextLink", NextLink(http.Request, serviceRoot, relative, token, remaining));
             }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using DataOpen.Api.Datasets;
 using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 using DataOpen.Api.Tests.Infrastructure;
@@ -22,6 +23,8 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
         var set = ODataModel.EntitySetName(def.Identifier);
 
         using var client = factory.CreateClient();
+        var readAhead = factory.Services.GetRequiredService<PageReadAhead>();
+        var hitsBefore = readAhead.Hits;
         var seen = new HashSet<long>();
         string? url = $"/odata/{set}?$count=true";
         var pages = 0;
@@ -55,6 +58,9 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
 
         Assert.Equal(rows, seen.Count);
         Assert.Equal(25, pages);
+        // Every page after the first was read ahead while the previous one was read (this collection runs one
+        // test at a time, so no other walk shares the counter); the checks above show those rows were right.
+        Assert.True(readAhead.Hits - hitsBefore >= 20, $"{readAhead.Hits - hitsBefore} of 24 next pages were read ahead");
         Assert.Equal(rows + 1000, long.Parse(await client.GetStringAsync($"/odata/{set}/$count"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
