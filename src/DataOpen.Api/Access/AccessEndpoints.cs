@@ -187,7 +187,7 @@ public static class AccessEndpoints
     }
 
     private static async Task<Results<Created<ApplicationDto>, ProblemHttpResult>> Apply(HttpContext http, ApplicationRequest? body, CatalogStore catalog,
-        ApplicationStore store, IOptions<AccessOptions> options, CancellationToken ct)
+        ApplicationStore store, WorkCalendar calendar, IOptions<AccessOptions> options, CancellationToken ct)
     {
         if (body is null)
         {
@@ -248,7 +248,7 @@ public static class AccessEndpoints
         var o = options.Value;
         var record = await store.SubmitAsync(new NewApplication(http.GetCaller().KeyId!.Value, dataset.Id, fields.Distinct(StringComparer.Ordinal).ToList(),
             body.Purpose!.Trim(), body.Scenario!.Trim(), body.PeriodStart.Value, body.PeriodEnd.Value, body.Organisation!.Trim(), body.SecurityMeasures!.Trim()),
-            WorkingDays.Add(today, o.FormalCheckWorkingDays), WorkingDays.Add(today, o.DecisionWorkingDays), ct);
+            calendar.AddWorkingDays(today, o.FormalCheckWorkingDays), calendar.AddWorkingDays(today, o.DecisionWorkingDays), ct);
         return TypedResults.Created($"/api/v1/applications/mine#{record.Id}", ToDto(record, today));
     }
 

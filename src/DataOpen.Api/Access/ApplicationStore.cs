@@ -18,26 +18,6 @@ public sealed record GrantRecord(
 public sealed record NewApplication(long KeyId, long DatasetId, IReadOnlyList<string> Fields, string Purpose, string Scenario, DateOnly PeriodStart, DateOnly PeriodEnd,
     string Organisation, string SecurityMeasures);
 
-/// <summary>Working days: Monday to Friday. Public holidays (and the adjusted working weekends of the Chinese calendar) are not modelled.</summary>
-public static class WorkingDays
-{
-    public static DateOnly Add(DateOnly start, int days)
-    {
-        var d = start;
-        var left = days;
-        while (left > 0)
-        {
-            d = d.AddDays(1);
-            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            {
-                left--;
-            }
-        }
-
-        return d;
-    }
-}
-
 /// <summary>Conditional-access applications and the grants that approvals create (<c>access.applications</c>, <c>access.grants</c>).</summary>
 public sealed class ApplicationStore(Database database)
 {
