@@ -124,6 +124,7 @@ public sealed class Ui
         ["detail.preview"] = ("数据预览", "Preview"),
         ["detail.previewHint"] = ("显示前 {0} 条，共 {1} 条。", "First {0} of {1} records."),
         ["detail.previewTimeout"] = ("预览暂时无法加载，请稍后重试或直接下载。", "The preview could not be loaded in time; try again later or download the data."),
+        ["detail.previewNotGranted"] = ("您的授权所涵盖的字段均不在当前版本中，无法预览。", "None of the fields your grant covers is in the current version, so there is no preview."),
         ["detail.chart"] = ("图表", "Chart"),
         ["detail.api"] = ("通过 API 使用", "Use the API"),
         ["detail.apiConditional"] = ("本数据集的数据需持有获批申请的 API 密钥（X-Api-Key 请求头）才能调用。", "Calls for this dataset's data need an API key with an approved application (X-Api-Key header)."),
