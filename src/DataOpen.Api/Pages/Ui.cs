@@ -176,7 +176,7 @@ public sealed class Ui
         ["apply.purpose"] = ("用途", "Purpose"),
         ["apply.scenario"] = ("应用场景", "Use scenario"),
         ["apply.fields"] = ("申请字段", "Fields requested"),
-        ["apply.fieldsHint"] = ("不勾选表示申请全部字段。", "Leave all unticked to request every field."),
+        ["apply.fieldsHint"] = ("获批后仅可访问勾选的字段；不勾选表示申请全部字段。", "Once approved, your key reads only the ticked fields; leave all unticked to request every field."),
         ["apply.organisation"] = ("申请单位", "Organisation"),
         ["apply.start"] = ("使用期限自（默认今天）", "Use from (default today)"),
         ["apply.until"] = ("使用期限至", "Use until"),
