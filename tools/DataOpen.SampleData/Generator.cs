@@ -219,8 +219,11 @@ public static class Generator
         return stale;
     }
 
-    /// <summary>Files under seeds/ that the disclosure-control generator owns (confidential microdata and table definitions).</summary>
-    private static readonly string[] OwnedElsewhere = ["seeds/restricted/", "seeds/statistics-tables.json"];
+    /// <summary>
+    /// Files under seeds/ this generator does not write: the disclosure-control generator's (confidential microdata and
+    /// table definitions), and the official holiday arrangements, which are real data kept by hand.
+    /// </summary>
+    private static readonly string[] OwnedElsewhere = ["seeds/restricted/", "seeds/statistics-tables.json", "seeds/work-calendar.json"];
 
     private static IEnumerable<string> Existing(string root) =>
         Roots.Select(r => Path.Combine(root, r)).Where(Directory.Exists)
@@ -268,6 +271,10 @@ public static class Generator
         | parks.json | Featured industrial parks: `id`, names, leading `track`, WGS-84 `longitude`/`latitude`, `areaKm2`, `established`, managing `publisher`, `address`. |
         | tracks.json | The policy's digital-real integration tracks (赛道): `code` (same as the `industry` theme code), `name`, `gbSection` (parent GB/T 4754 section theme). |
         | monitoring-stations.json | Air-quality monitoring stations used by `air-quality-hourly`: `code`, `name`, coordinates, `kind` (城市点/交通点/工业点/背景点). |
+
+        Not generated, kept by hand: `work-calendar.json`, the official public-holiday arrangements (国务院办公厅部分节假日安排的通知)
+        used for application due dates: per `year`, the `notice` and date `issued`, `holidays` (`name`, `from`, `to`) and
+        `workdays` (adjusted working weekend days, 调休上班: `date`, `for`). Add each new year when its notice is published.
 
         """;
 }

@@ -17,7 +17,8 @@ public sealed record TierLimits(string Tier, double RatePerSecond, int Burst, lo
 
 public sealed record RemainingQuota(long Burst, long Daily, int DailyResetSeconds);
 
-public sealed record GrantDto(long Id, long? ApplicationId, string Dataset, string Key, string KeyName, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil,
+/// <summary>A grant. <c>Fields</c>: the only fields it covers, as its application named them; empty when it covers every field.</summary>
+public sealed record GrantDto(long Id, long? ApplicationId, string Dataset, string Key, string KeyName, IReadOnlyList<string> Fields, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil,
     DateTimeOffset GrantedAt, string GrantedBy, string State, DateTimeOffset? RevokedAt, string? RevokedBy, string? RevokeReason);
 
 public sealed record KeyInfo(string Id, string Name, string? Organisation, string Email, string? IntendedUse, string Role, string? Publisher,
@@ -66,7 +67,7 @@ public static class AccessEndpoints
         var applications = app.MapGroup("/api/v1/applications").WithTags("Access").AddEndpointFilter(AccessFilters.KeyHolder)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         applications.MapPost("", Apply).WithName("ApplyForDataset")
-            .WithSummary("Apply for a conditionally open dataset: fields, purpose, scenario, period, organisation, security measures, acceptance of the pledge.")
+            .WithSummary("Apply for a conditionally open dataset: fields (the grant covers only those named; none: every field), purpose, scenario, period, organisation, security measures, acceptance of the pledge.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         applications.MapGet("/mine", MyApplications).WithName("MyApplications").WithSummary("The calling key's applications with status and reason.");
 
@@ -75,7 +76,7 @@ public static class AccessEndpoints
         steward.MapGet("/applications", StewardApplications).WithName("StewardApplications")
             .WithSummary("Applications for the steward's datasets (status=pending|approved|rejected), with formal-check and decision due dates.");
         steward.MapPost("/applications/{id:long}/approve", Approve).WithName("ApproveApplication")
-            .WithSummary("Approve: grants the key the dataset until the given date (default: the end of the period applied for).");
+            .WithSummary("Approve: grants the key the dataset — only the fields the application named, if it named any — until the given date (default: the end of the period applied for).");
         steward.MapPost("/applications/{id:long}/reject", Reject).WithName("RejectApplication").WithSummary("Reject with a reason (required).");
         steward.MapGet("/grants", StewardGrants).WithName("StewardGrants").WithSummary("Grants on the steward's datasets.");
         steward.MapPost("/grants/{id:long}/revoke", RevokeGrant).WithName("RevokeGrant").WithSummary("Revoke a grant: effective on the next request.");
@@ -187,7 +188,7 @@ public static class AccessEndpoints
     }
 
     private static async Task<Results<Created<ApplicationDto>, ProblemHttpResult>> Apply(HttpContext http, ApplicationRequest? body, CatalogStore catalog,
-        ApplicationStore store, IOptions<AccessOptions> options, CancellationToken ct)
+        ApplicationStore store, WorkCalendar calendar, IOptions<AccessOptions> options, CancellationToken ct)
     {
         if (body is null)
         {
@@ -248,7 +249,7 @@ public static class AccessEndpoints
         var o = options.Value;
         var record = await store.SubmitAsync(new NewApplication(http.GetCaller().KeyId!.Value, dataset.Id, fields.Distinct(StringComparer.Ordinal).ToList(),
             body.Purpose!.Trim(), body.Scenario!.Trim(), body.PeriodStart.Value, body.PeriodEnd.Value, body.Organisation!.Trim(), body.SecurityMeasures!.Trim()),
-            WorkingDays.Add(today, o.FormalCheckWorkingDays), WorkingDays.Add(today, o.DecisionWorkingDays), ct);
+            calendar.AddWorkingDays(today, o.FormalCheckWorkingDays), calendar.AddWorkingDays(today, o.DecisionWorkingDays), ct);
         return TypedResults.Created($"/api/v1/applications/mine#{record.Id}", ToDto(record, today));
     }
 
@@ -469,7 +470,7 @@ public static class AccessEndpoints
         return TypedResults.Ok(new AdminKeyView(after.PublicId, after.Name, after.Tier, after.Role, after.PublisherId, after.ExpiresAt, after.RevokedAt));
     }
 
-    private static GrantDto ToDto(GrantRecord g, DateTimeOffset now) => new(g.Id, g.ApplicationId, g.Dataset, g.KeyPublicId, g.KeyName, g.ValidFrom, g.ValidUntil,
+    private static GrantDto ToDto(GrantRecord g, DateTimeOffset now) => new(g.Id, g.ApplicationId, g.Dataset, g.KeyPublicId, g.KeyName, g.Fields, g.ValidFrom, g.ValidUntil,
         g.GrantedAt, g.GrantedBy, g.State(now), g.RevokedAt, g.RevokedBy, g.RevokeReason);
 
     private static ApplicationDto ToDto(ApplicationRecord a, DateOnly today) => new(a.Id, a.Dataset, a.KeyPublicId, a.KeyName, a.Fields, a.Purpose, a.Scenario,

@@ -57,11 +57,11 @@ public sealed class AccessOptions
     [Range(1, 3600)]
     public int UsageFlushSeconds { get; set; } = 5;
 
-    /// <summary>Working days for the formal check of an application (Shandong practice).</summary>
+    /// <summary>Working days (public holidays excluded, see <see cref="WorkCalendar"/>) for the formal check of an application (Shandong practice).</summary>
     [Range(1, 100)]
     public int FormalCheckWorkingDays { get; set; } = 5;
 
-    /// <summary>Working days for the steward's decision (Shanghai, Guizhou practice).</summary>
+    /// <summary>Working days (public holidays excluded, see <see cref="WorkCalendar"/>) for the steward's decision (Shanghai, Guizhou practice).</summary>
     [Range(1, 100)]
     public int DecisionWorkingDays { get; set; } = 15;
 }

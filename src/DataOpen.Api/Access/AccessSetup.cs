@@ -14,6 +14,7 @@ public static class AccessSetup
         services.AddSingleton<KeyHasher>();
         services.AddSingleton<KeyStore>();
         services.AddSingleton<TierCatalog>();
+        services.AddSingleton<WorkCalendar>();
         services.AddSingleton<ClientIp>();
         services.AddSingleton<RateLimitService>();
         services.AddSingleton<IRateCharger>(sp => sp.GetRequiredService<RateLimitService>());
@@ -49,6 +50,7 @@ public sealed class AccessStartup(
     TierCatalog tiers,
     KeyStore keys,
     KeyHasher hasher,
+    WorkCalendar calendar,
     IOptions<AccessOptions> access,
     IOptions<DataOpenOptions> options,
     ILogger<AccessStartup> logger) : IHostedService
@@ -56,6 +58,7 @@ public sealed class AccessStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = hasher; // Loads or creates the key secret now, not on the first request.
+        _ = calendar; // Reads seeds/work-calendar.json now: a broken file fails the start, not an application.
         await tiers.SyncAsync(database.Writer, cancellationToken);
         if (!access.Value.PrintFirstAdminKey || !string.IsNullOrEmpty(access.Value.BootstrapAdminKeyHash) || !string.IsNullOrEmpty(options.Value.AdminKey)
             || await keys.AnyAdminAsync(cancellationToken))

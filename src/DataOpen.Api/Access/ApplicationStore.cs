@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using DataOpen.Api.Infrastructure;
 using Npgsql;
 
@@ -8,35 +9,19 @@ public sealed record ApplicationRecord(
     DateOnly PeriodStart, DateOnly PeriodEnd, string Organisation, string SecurityMeasures, bool PledgeAccepted, string Status,
     DateTimeOffset SubmittedAt, DateOnly FormalCheckDue, DateOnly DecisionDue, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, long? GrantId);
 
+/// <summary>A grant; <see cref="Fields"/> are those its application named, empty when it covers every field.</summary>
 public sealed record GrantRecord(
-    long Id, long? ApplicationId, string KeyPublicId, string KeyName, long DatasetId, string Dataset, string PublisherId, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil,
-    DateTimeOffset GrantedAt, string GrantedBy, DateTimeOffset? RevokedAt, string? RevokedBy, string? RevokeReason)
+    long Id, long? ApplicationId, string KeyPublicId, string KeyName, long DatasetId, string Dataset, string PublisherId, IReadOnlyList<string> Fields,
+    DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, DateTimeOffset GrantedAt, string GrantedBy, DateTimeOffset? RevokedAt, string? RevokedBy, string? RevokeReason)
 {
     public string State(DateTimeOffset now) => RevokedAt is not null ? "revoked" : ValidUntil <= now ? "expired" : ValidFrom > now ? "future" : "live";
 }
 
+/// <summary>A key's live grants on one dataset: every field, or only <see cref="Fields"/>.</summary>
+public sealed record LiveGrant(bool AllFields, IReadOnlySet<string>? Fields);
+
 public sealed record NewApplication(long KeyId, long DatasetId, IReadOnlyList<string> Fields, string Purpose, string Scenario, DateOnly PeriodStart, DateOnly PeriodEnd,
     string Organisation, string SecurityMeasures);
-
-/// <summary>Working days: Monday to Friday. Public holidays (and the adjusted working weekends of the Chinese calendar) are not modelled.</summary>
-public static class WorkingDays
-{
-    public static DateOnly Add(DateOnly start, int days)
-    {
-        var d = start;
-        var left = days;
-        while (left > 0)
-        {
-            d = d.AddDays(1);
-            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            {
-                left--;
-            }
-        }
-
-        return d;
-    }
-}
 
 /// <summary>Conditional-access applications and the grants that approvals create (<c>access.applications</c>, <c>access.grants</c>).</summary>
 public sealed class ApplicationStore(Database database)
@@ -51,19 +36,37 @@ public sealed class ApplicationStore(Database database)
 
     private const string GrantColumns =
         """
-        g.id, g.application_id, k.public_id, k.name, g.dataset_id, d.identifier, d.publisher_id, g.valid_from, g.valid_until, g.granted_at, g.granted_by,
-        g.revoked_at, g.revoked_by, g.revoke_reason
+        g.id, g.application_id, k.public_id, k.name, g.dataset_id, d.identifier, d.publisher_id, coalesce(a.fields, '{}'), g.valid_from, g.valid_until,
+        g.granted_at, g.granted_by, g.revoked_at, g.revoked_by, g.revoke_reason
         FROM access.grants g JOIN access.keys k ON k.id = g.key_id JOIN catalog.datasets d ON d.id = g.dataset_id
+        LEFT JOIN access.applications a ON a.id = g.application_id
         """;
 
-    /// <summary>The per-request grant check: one indexed lookup, never cached, so revocation is effective on the next request.</summary>
-    public async Task<bool> HasLiveGrantAsync(long keyId, long datasetId, CancellationToken ct)
+    /// <summary>
+    /// The per-request grant check: one indexed lookup, never cached, so revocation is effective on the next request.
+    /// Null without a live grant. A grant covers the fields its application named; one whose application named none
+    /// (or that has no application) covers every field, and several live grants cover the union of theirs.
+    /// </summary>
+    public async Task<LiveGrant?> LiveGrantAsync(long keyId, long datasetId, CancellationToken ct)
     {
         await using var cmd = database.Writer.CreateCommand(
-            "SELECT EXISTS (SELECT 1 FROM access.grants WHERE key_id = $1 AND dataset_id = $2 AND revoked_at IS NULL AND valid_from <= now() AND valid_until > now())");
+            """
+            SELECT coalesce(a.fields, '{}') FROM access.grants g LEFT JOIN access.applications a ON a.id = g.application_id
+            WHERE g.key_id = $1 AND g.dataset_id = $2 AND g.revoked_at IS NULL AND g.valid_from <= now() AND g.valid_until > now()
+            """);
         cmd.Parameters.Add(new() { Value = keyId });
         cmd.Parameters.Add(new() { Value = datasetId });
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        HashSet<string>? fields = null;
+        var all = false;
+        while (await r.ReadAsync(ct))
+        {
+            var named = r.GetFieldValue<string[]>(0);
+            all |= named.Length == 0;
+            (fields ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(named);
+        }
+
+        return fields is null ? null : new LiveGrant(all, all ? null : fields.ToFrozenSet(StringComparer.Ordinal));
     }
 
     public async Task<ApplicationRecord> SubmitAsync(NewApplication a, DateOnly formalCheckDue, DateOnly decisionDue, CancellationToken ct)
@@ -187,8 +190,8 @@ public sealed class ApplicationStore(Database database)
         while (await r.ReadAsync(ct))
         {
             list.Add(new GrantRecord(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetString(6),
-                r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9), r.GetString(10),
-                r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11), r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13)));
+                r.GetFieldValue<string[]>(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10), r.GetString(11),
+                r.IsDBNull(12) ? null : r.GetFieldValue<DateTimeOffset>(12), r.IsDBNull(13) ? null : r.GetString(13), r.IsDBNull(14) ? null : r.GetString(14)));
         }
 
         return list;

@@ -15,8 +15,12 @@ public enum AccessOutcome
     Hidden,
 }
 
-/// <summary>The decision for one request on one dataset's rows (any door). <see cref="Message"/> explains a refusal and how to apply.</summary>
-public sealed record AccessDecision(AccessOutcome Outcome, string? Message = null, string? ApplyUrl = null)
+/// <summary>
+/// The decision for one request on one dataset's rows (any door). <see cref="Message"/> explains a refusal and how to apply.
+/// <see cref="Fields"/> limits an allowed request to the fields a grant covers (null: every field); each door hands it to the
+/// query engine as <see cref="DataOpen.Core.Query.RowQuery.AllowedFields"/>, which serves only those and refuses any other.
+/// </summary>
+public sealed record AccessDecision(AccessOutcome Outcome, string? Message = null, string? ApplyUrl = null, IReadOnlySet<string>? Fields = null)
 {
     public static readonly AccessDecision Allow = new(AccessOutcome.Allowed);
 }

@@ -16,7 +16,8 @@ public sealed class ServedFeature
 /// <summary>
 /// The grant-aware access rule: the open-class rule of <see cref="OpenClassAccess"/>, and conditional
 /// rows for keys holding a live grant (checked in the database on every request, so a revocation takes
-/// effect on the next one), for the dataset's stewards and for platform admins.
+/// effect on the next one) — limited to the fields the grant's application named, if it named any —
+/// and, with every field, for the dataset's stewards and for platform admins.
 /// </summary>
 public sealed partial class GrantAccess(ApplicationStore store, AuditLog audit, UsageCounter usage) : IDatasetAccess
 {
@@ -40,9 +41,9 @@ public sealed partial class GrantAccess(ApplicationStore store, AuditLog audit, 
             return AccessDecision.Allow;
         }
 
-        if (caller.KeyId is long keyId && await store.HasLiveGrantAsync(keyId, dataset.Id, ct))
+        if (caller.KeyId is long keyId && await store.LiveGrantAsync(keyId, dataset.Id, ct) is { } grant)
         {
-            return AccessDecision.Allow;
+            return grant.AllFields ? AccessDecision.Allow : new AccessDecision(AccessOutcome.Allowed, Fields: grant.Fields);
         }
 
         return caller.KeyId is null

@@ -29,12 +29,16 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
 
     public static readonly QueryCompiler DownloadCompiler = new(DownloadLimits);
 
-    /// <summary>Strong ETag of the data this request returns: the version's sha256 plus the normalized query.</summary>
+    /// <summary>
+    /// Strong ETag of the data this request returns: the version's sha256 plus the normalized query, and the
+    /// fields a limited grant covers (the same URL returns other columns to a key granted other fields).
+    /// </summary>
     public string Etag(HttpRequest request, string door) => HttpCaching.Etag(
         door, Dataset.Identifier, Version.Version.ToString(CultureInfo.InvariantCulture), Version.Sha256,
         string.Join('\u001e', QueryPairs(request).Where(p => p.Key is not ("version" or "api_key" or "lang"))
             .Order(Comparer<KeyValuePair<string, string?>>.Create((a, b) => string.CompareOrdinal(a.Key + "\u001f" + a.Value, b.Key + "\u001f" + b.Value)))
-            .Select(p => p.Key + "\u001f" + p.Value)));
+            .Select(p => p.Key + "\u001f" + p.Value)
+            .Append(Query.AllowedFields is { } fields ? "fields\u001f" + string.Join(',', fields.Order(StringComparer.Ordinal)) : "")));
 
     /// <summary>Long and immutable for a pinned version; a minute for "current", which moves on publish; private when rows need a grant.</summary>
     public string CacheControl => (Private ? "private" : "public") + (Pinned ? ", max-age=31536000, immutable" : ", max-age=60");
@@ -121,16 +125,27 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
         {
             Limits = limits,
             IgnoredParameters = DoorParameters.Where(p => p != "cursor").ToHashSet(StringComparer.Ordinal),
+            AllowedFields = decision.Fields,
         };
         var parsed = RestQueryParser.Parse(version.Shape, pairs, options);
         return (new RowRequest(dataset, version, pinned, parsed, count, query.ContainsKey("limit"), dataset.OpenClass == OpenClasses.Conditional), null);
     }
 
-    /// <summary>A query error as RFC 9457: the parameter at fault, the error code, the position in filter= and close matches.</summary>
+    /// <summary>
+    /// A query error as RFC 9457: the parameter at fault, the error code, the position in filter= and close matches.
+    /// A field outside the caller's grant is 403 (the query is fine; the key may not read that field), naming the field.
+    /// </summary>
     public static ProblemHttpResult Problem(QueryException ex, HttpRequest request)
     {
         var parameter = ex.Target == "after" && request.Query.ContainsKey("cursor") ? "cursor" : ex.Target;
         var ext = new Dictionary<string, object?> { ["code"] = ex.Code };
+        if (ex.Code == QueryErrorCodes.FieldNotGranted)
+        {
+            ext["parameter"] = parameter;
+            ext["field"] = ex.Field;
+            return Problems.Forbidden("field-not-granted", ex.Message, ext);
+        }
+
         if (ex.Position is { } position)
         {
             ext["position"] = position;

@@ -191,6 +191,12 @@ public static class RowsEndpoints
                     return Infrastructure.Problems.BadRequest("no-coordinates", "Grouped results have no coordinates; GeoJSON needs rows.", "format");
                 }
 
+                if (request.Query.AllowedFields is { } granted && new[] { geo.Longitude, geo.Latitude }.FirstOrDefault(g => !granted.Contains(g)) is { } missing)
+                {
+                    // Points are made of the coordinate fields: a grant without them has no GeoJSON.
+                    throw QueryException.NotGranted(missing, "format", granted);
+                }
+
                 if (request.Query.Select is { } select)
                 {
                     // Points need their coordinates even when select leaves them out.

@@ -68,6 +68,11 @@ internal static class Gql
             data["suggestions"] = ex.Suggestions.ToArray();
         }
 
+        if (ex.Field is not null)
+        {
+            data["field"] = ex.Field;
+        }
+
         return Error(ex.Code.ToUpperInvariant(), ex.Message, data);
     }
 }

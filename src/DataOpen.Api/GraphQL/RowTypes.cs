@@ -199,7 +199,7 @@ internal sealed class RowTypes
     {
         try
         {
-            var (version, request) = await PrepareAsync(ctx);
+            var (version, request, allowed) = await PrepareAsync(ctx);
             var first = PageSize(ctx);
             var set = ctx.FieldAst.SelectionSet;
             var doc = ctx.Document;
@@ -212,15 +212,17 @@ internal sealed class RowTypes
             CheckPinnedFields(version, select);
             if (select.Count == 0)
             {
-                // Only cursors or pageInfo asked for: the engine needs one column; take the first.
-                select.Add(version.Shape.Fields[0].Name);
+                // Only cursors or pageInfo asked for: the engine needs one column; take the first the caller may read
+                // (none readable: leave select to the engine, which says so).
+                select = version.Shape.Fields.Where(f => allowed is null || allowed.Contains(f.Name)).Select(f => f.Name).Take(1).ToList();
             }
 
             var rowQuery = new RowQuery(version.Shape)
             {
                 Filter = FilterTranslator.Translate(ctx.GetArgument<object?>("filter"), filterColumns),
                 OrderBy = Order(ctx.GetArgument<object?>("orderBy")),
-                Select = select,
+                Select = select.Count == 0 ? null : select,
+                AllowedFields = allowed,
                 Limit = first,
                 After = ctx.GetArgument<string?>("after"),
             };
@@ -256,7 +258,7 @@ internal sealed class RowTypes
     {
         try
         {
-            var (version, request) = await PrepareAsync(ctx);
+            var (version, request, allowed) = await PrepareAsync(ctx);
             var first = PageSize(ctx);
             var offset = ctx.GetArgument("offset", 0);
             var doc = ctx.Document;
@@ -329,6 +331,7 @@ internal sealed class RowTypes
                 OrderBy = orderBy,
                 Limit = first,
                 Offset = offset,
+                AllowedFields = allowed,
             };
             var compiled = QueryCompiler.Default.Compile(rowQuery);
             var page = await request.Http.RequestServices.GetRequiredService<QueryRunner>().PageAsync(compiled, ctx.CancellationToken);
@@ -371,8 +374,8 @@ internal sealed class RowTypes
         request.Http.RequestServices.GetRequiredService<IDatasetAccess>()
             .RecordServedAsync(request.Http, dataset, version.Version, Doors.GraphQL, ctx.Document.Source.ToString(), rows, ctx.CancellationToken);
 
-    /// <summary>Access rule and version: the same decision every door asks for.</summary>
-    private async ValueTask<(VersionInfo Version, GraphQLRequestContext Request)> PrepareAsync(IResolveFieldContext ctx)
+    /// <summary>Access rule, the fields it allows (null: all) and version: the same decision every door asks for.</summary>
+    private async ValueTask<(VersionInfo Version, GraphQLRequestContext Request, IReadOnlySet<string>? Allowed)> PrepareAsync(IResolveFieldContext ctx)
     {
         var request = Gql.Request(ctx);
         var access = request.Http.RequestServices.GetRequiredService<IDatasetAccess>();
@@ -391,7 +394,7 @@ internal sealed class RowTypes
             ? dataset.FindVersion(n) ?? throw Gql.Error("NOT_FOUND", $"Dataset '{dataset.Identifier}' has no version {n}; versions: {string.Join(", ", dataset.Versions.Select(v => v.Version))}.",
                 new Dictionary<string, object?> { ["argument"] = "version" })
             : dataset.Current!;
-        return (version, request);
+        return (version, request, decision.Fields);
     }
 
     /// <summary>The row type follows the current version; an older version must have each selected column with the same type.</summary>

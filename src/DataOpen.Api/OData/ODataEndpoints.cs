@@ -123,6 +123,12 @@ public static class ODataEndpoints
             "group_by" or "aggregate" => "$apply",
             var t => t,
         };
+        if (q.Code == QueryErrorCodes.FieldNotGranted)
+        {
+            // Not a malformed query: the key may not read that property.
+            return new ODataRequestException(StatusCodes.Status403Forbidden, ODataErrorCodes.FieldNotGranted, q.Message, target);
+        }
+
         var code = q.Code switch
         {
             QueryErrorCodes.UnknownField => ODataErrorCodes.UnknownProperty,
@@ -216,9 +222,11 @@ public static class ODataEndpoints
             throw ODataRequestException.Unsupported("Only entity sets, Set(key) and Set/$count are served; property paths and navigation are not.", "path");
         }
 
+        IReadOnlySet<string>? allowed = null;
         if (set.Dataset is { } dataset)
         {
             var decision = await access.AuthorizeRowsAsync(http, dataset, Door, ct);
+            allowed = decision.Fields;
             switch (decision.Outcome)
             {
                 case AccessOutcome.NeedsGrant:
@@ -237,7 +245,7 @@ public static class ODataEndpoints
         var count = Parse("$count", parser.ParseCount) ?? false;
         var skipToken = Parse("$skiptoken", parser.ParseSkipToken);
 
-        var plan = ODataTranslator.Translate(set, filter, orderBy, select, apply);
+        var plan = ODataTranslator.Translate(set, filter, orderBy, select, apply, allowed);
 
         if (key is not null)
         {
@@ -380,8 +388,9 @@ public static class ODataEndpoints
         {
             sb.Append('(').AppendJoin(',', plan.GroupBy!.Select(g => set.PropertyOf.GetValueOrDefault(g, g)).Concat(plan.Aggregates!.Select(a => a.Alias))).Append(')');
         }
-        else if (plan.SelectExplicit)
+        else if (plan.SelectExplicit || plan.AllowedFields is not null)
         {
+            // A limited grant returns fewer properties than the type declares: the context names those returned.
             var names = (plan.IncludeKey ? [set.KeyProperty] : Array.Empty<string>()).Concat(plan.OutputColumns.Select(c => set.PropertyOf.GetValueOrDefault(c, c))).Distinct(StringComparer.Ordinal);
             sb.Append('(').AppendJoin(',', names).Append(')');
         }

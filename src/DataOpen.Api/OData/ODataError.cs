@@ -11,6 +11,7 @@ public static class ODataErrorCodes
     public const string BadSkipToken = "bad_skiptoken";
     public const string NotFound = "not_found";
     public const string Forbidden = "forbidden";
+    public const string FieldNotGranted = "field_not_granted";
     public const string Timeout = "timeout";
     public const string BadValue = "bad_value";
 }

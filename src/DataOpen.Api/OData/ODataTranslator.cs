@@ -19,7 +19,8 @@ public sealed record ODataPlan(
     IReadOnlyList<string>? GroupBy,
     IReadOnlyList<Aggregate>? Aggregates,
     bool SelectExplicit,
-    bool KeyOnly = false)
+    bool KeyOnly = false,
+    IReadOnlySet<string>? AllowedFields = null)
 {
     /// <summary>Columns written to the client: none but the key when only the key was selected.</summary>
     public IReadOnlyList<string> OutputColumns => KeyOnly ? [] : Columns;
@@ -33,6 +34,7 @@ public sealed record ODataPlan(
         OrderBy = OrderBy,
         GroupBy = GroupBy,
         Aggregates = Aggregates,
+        AllowedFields = AllowedFields,
     };
 }
 
@@ -43,8 +45,15 @@ public sealed record ODataPlan(
 /// </summary>
 public static class ODataTranslator
 {
-    public static ODataPlan Translate(ODataSet set, FilterClause? filter, OrderByClause? orderBy, SelectExpandClause? select, ApplyClause? apply)
+    /// <summary>
+    /// <paramref name="allowed"/>: the fields a limited grant covers (null: all). Without <c>$select</c>, and for
+    /// <c>$select=*</c>, the properties written are then only those; any other property named anywhere is refused
+    /// by the engine (403 <c>field_not_granted</c>).
+    /// </summary>
+    public static ODataPlan Translate(ODataSet set, FilterClause? filter, OrderByClause? orderBy, SelectExpandClause? select, ApplyClause? apply, IReadOnlySet<string>? allowed = null)
     {
+        bool Readable(string column) => allowed is null || column == TableShape.RowIdColumn || allowed.Contains(column);
+
         var filters = new List<Expr>();
         List<string>? groupBy = null;
         List<Aggregate>? aggregates = null;
@@ -93,8 +102,8 @@ public static class ODataTranslator
         {
             // $filter applies to the output of $apply: on grouped output it can only test group keys,
             // which is the same as filtering the rows before grouping.
-            var allowed = grouped ? groupBy!.ToFrozenSet(StringComparer.Ordinal) : null;
-            filters.Add(Condition(set, filter.Expression, "$filter", allowed));
+            var groupKeys = grouped ? groupBy!.ToFrozenSet(StringComparer.Ordinal) : null;
+            filters.Add(Condition(set, filter.Expression, "$filter", groupKeys));
         }
 
         var columns = new List<string>();
@@ -116,7 +125,7 @@ public static class ODataTranslator
                 {
                     case WildcardSelectItem:
                         includeKey = set.Dataset is not null;
-                        columns.AddRange(set.EntityType.StructuralProperties().Select(p => set.ColumnOf(p.Name)).Where(c => c != TableShape.RowIdColumn));
+                        columns.AddRange(set.EntityType.StructuralProperties().Select(p => set.ColumnOf(p.Name)).Where(c => c != TableShape.RowIdColumn && Readable(c)));
                         break;
                     case PathSelectItem { SelectedPath.FirstSegment: PropertySegment ps } when item is PathSelectItem { SelectedPath.Count: 1 }:
                         var column = set.ColumnOf(ps.Property.Name);
@@ -141,13 +150,17 @@ public static class ODataTranslator
             if (columns.Count == 0 && includeKey)
             {
                 // The engine needs one field; the key comes from the hidden _row_id column anyway.
-                columns.Add(set.ShapeFor(null).Fields[0].Name);
+                columns.Add(set.ShapeFor(null).Fields.FirstOrDefault(f => f.Name != TableShape.RowIdColumn && Readable(f.Name))?.Name ?? throw NoneGranted(set, allowed!));
                 keyOnly = true;
             }
         }
         else if (!grouped)
         {
-            columns.AddRange(set.EntityType.StructuralProperties().Select(p => set.ColumnOf(p.Name)).Where(c => c != TableShape.RowIdColumn));
+            columns.AddRange(set.EntityType.StructuralProperties().Select(p => set.ColumnOf(p.Name)).Where(c => c != TableShape.RowIdColumn && Readable(c)));
+            if (columns.Count == 0 && allowed is not null)
+            {
+                throw NoneGranted(set, allowed);
+            }
         }
 
         var order = new List<SortKey>();
@@ -164,8 +177,12 @@ public static class ODataTranslator
             order.Add(new SortKey(name, o.Direction == OrderByDirection.Descending));
         }
 
-        return new ODataPlan(filters.Count == 0 ? null : Expr.And([.. filters]), columns, includeKey && !grouped, order, grouped ? groupBy : null, grouped ? aggregates : null, explicitSelect, keyOnly);
+        return new ODataPlan(filters.Count == 0 ? null : Expr.And([.. filters]), columns, includeKey && !grouped, order, grouped ? groupBy : null, grouped ? aggregates : null, explicitSelect, keyOnly,
+            set.Dataset is null ? null : allowed);
     }
+
+    private static QueryException NoneGranted(ODataSet set, IReadOnlySet<string> allowed) =>
+        QueryException.NoneGranted(allowed, set.ShapeFor(null).Fields.Select(f => f.Name).Where(n => n != TableShape.RowIdColumn));
 
     private static List<Aggregate> Aggregates(ODataSet set, AggregateTransformationNode node)
     {

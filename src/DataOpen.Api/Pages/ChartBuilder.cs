@@ -21,22 +21,23 @@ public sealed class ChartBuilder(QueryRunner runner)
 
     private static readonly HashSet<string> TimeNames = new(StringComparer.Ordinal) { "year", "month", "period", "report_date" };
 
-    public async Task<ChartData?> BuildAsync(VersionInfo version, Func<string, string?, string> pick, CancellationToken ct)
+    /// <summary>The chart of <paramref name="version"/>, drawn only from <paramref name="allowed"/> fields when a grant limits them (null: all).</summary>
+    public async Task<ChartData?> BuildAsync(VersionInfo version, Func<string, string?, string> pick, IReadOnlySet<string>? allowed, CancellationToken ct)
     {
         var shape = version.Shape;
-        var fields = shape.Fields;
+        var fields = shape.Fields.Where(f => allowed is null || allowed.Contains(f.Name)).ToList();
         var time = fields.FirstOrDefault(f => f.Type == FieldType.Timestamp)
             ?? fields.FirstOrDefault(f => TimeNames.Contains(f.Name) && f.Type is FieldType.Integer or FieldType.Text or FieldType.Date);
         var measure = fields.FirstOrDefault(f => IsNumeric(f.Type) && f != time && !TimeNames.Contains(f.Name) && f.Name is not ("quarter" or "longitude" or "latitude") && !f.Name.EndsWith("_year", StringComparison.Ordinal));
         if (time is not null)
         {
-            var chart = await RunAsync(shape, time, measure, "time", descending: true, MaxPoints, pick, ct);
+            var chart = await RunAsync(shape, allowed, time, measure, "time", descending: true, MaxPoints, pick, ct);
             return chart is { Labels.Count: >= 2 } ? chart with { Labels = chart.Labels.Reverse().ToList(), Values = chart.Values.Reverse().ToList() } : null;
         }
 
         foreach (var category in fields.Where(IsCategoryCandidate).Take(4))
         {
-            var chart = await RunAsync(shape, category, measure, "category", descending: false, MaxCategories + 1, pick, ct);
+            var chart = await RunAsync(shape, allowed, category, measure, "category", descending: false, MaxCategories + 1, pick, ct);
             if (chart is { Labels.Count: >= 2 and <= MaxCategories })
             {
                 return chart;
@@ -52,7 +53,7 @@ public sealed class ChartBuilder(QueryRunner runner)
         f.Type == FieldType.Text && !f.Name.EndsWith("_id", StringComparison.Ordinal) && !f.Name.EndsWith("_code", StringComparison.Ordinal)
         && !f.Name.Contains("name", StringComparison.Ordinal) && f.Name is not ("description" or "address" or "need" or "services" or "conditions" or "measure" or "routes");
 
-    private async Task<ChartData?> RunAsync(TableShape shape, FieldInfo dimension, FieldInfo? measure, string kind, bool descending, int limit, Func<string, string?, string> pick, CancellationToken ct)
+    private async Task<ChartData?> RunAsync(TableShape shape, IReadOnlySet<string>? allowed, FieldInfo dimension, FieldInfo? measure, string kind, bool descending, int limit, Func<string, string?, string> pick, CancellationToken ct)
     {
         var summed = measure?.Unit is { } unit && !unit.Contains('/', StringComparison.Ordinal);
         var aggregate = measure is null ? Aggregate.Count("value")
@@ -65,6 +66,7 @@ public sealed class ChartBuilder(QueryRunner runner)
             Limit = limit,
             Offset = 0,
             Filter = Expr.IsNotNull(Expr.Field(dimension.Name)),
+            AllowedFields = allowed,
         };
         var compiled = QueryCompiler.Default.Compile(query);
         var labels = new List<string>();

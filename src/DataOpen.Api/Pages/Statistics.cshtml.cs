@@ -42,7 +42,7 @@ public sealed class StatisticsModel(CatalogStore catalog, IDatasetAccess access,
             {
                 try
                 {
-                    chart = await charts.BuildAsync(d.Current!, ui.Pick, ct);
+                    chart = await charts.BuildAsync(d.Current!, ui.Pick, decision.Fields, ct);
                 }
                 catch (QueryTimeoutException ex)
                 {

@@ -29,7 +29,7 @@ internal readonly record struct Typed(string Sql, ValueKind Kind, bool Atomic = 
 /// Binds an <see cref="Expr"/> against a table shape and emits PostgreSQL in one pass: resolves names,
 /// checks operand types, coerces literals to the type they meet, and adds them as parameters.
 /// </summary>
-internal sealed class ExprCompiler(TableShape shape, ParameterList parameters, string part)
+internal sealed class ExprCompiler(TableShape shape, ParameterList parameters, string part, IReadOnlySet<string>? allowed = null)
 {
     public Typed CompileCondition(Expr expr)
     {
@@ -63,7 +63,7 @@ internal sealed class ExprCompiler(TableShape shape, ParameterList parameters, s
     {
         if (shape.TryGetField(name, out var field))
         {
-            return field;
+            return allowed is null || name == TableShape.RowIdColumn || allowed.Contains(name) ? field : throw QueryException.NotGranted(name, target, allowed);
         }
 
         var matches = Names.CloseMatches(name, shape.Fields.Select(f => f.Name));

@@ -120,7 +120,7 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
         }
 
         Complexity.Check(query.Filter, Limits, "filter");
-        var compiler = new ExprCompiler(query.Shape, ps, "filter");
+        var compiler = new ExprCompiler(query.Shape, ps, "filter", query.AllowedFields);
         if (query.Filter is AndExpr and)
         {
             // Top-level conjuncts are written without the outer parentheses to keep the SQL readable.
@@ -160,16 +160,21 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
     private static CompiledQuery CompileRows(RowQuery query, ParameterList ps, List<string> where, string filterSql)
     {
         var shape = query.Shape;
-        var resolver = new ExprCompiler(shape, ps, "select");
-        var selected = (query.Select ?? shape.Fields.Select(f => f.Name).ToArray()).Select(n => resolver.ResolveField(n, "select")).ToList();
+        var resolver = new ExprCompiler(shape, ps, "select", query.AllowedFields);
+        var selected = (query.Select ?? Readable(query)).Select(n => resolver.ResolveField(n, "select")).ToList();
         if (query.Select is { Count: 0 })
         {
             throw new QueryException(QueryErrorCodes.BadValue, "select needs at least one field.", "select");
         }
 
+        if (selected.Count == 0)
+        {
+            throw QueryException.NoneGranted(query.AllowedFields!, shape.Fields.Select(f => f.Name));
+        }
+
         RequireUnique(selected.Select(f => f.Name), "select");
 
-        var orderResolver = new ExprCompiler(shape, ps, "order");
+        var orderResolver = new ExprCompiler(shape, ps, "order", query.AllowedFields);
         var keys = query.OrderBy.Select(k => (Field: orderResolver.ResolveField(k.Name, "order"), k.Descending)).ToList();
         RequireUnique(keys.Select(k => k.Field.Name), "order");
 
@@ -270,7 +275,7 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
 
     private static List<FieldInfo> GroupKeys(RowQuery query)
     {
-        var resolver = new ExprCompiler(query.Shape, new ParameterList(), "group_by");
+        var resolver = new ExprCompiler(query.Shape, new ParameterList(), "group_by", query.AllowedFields);
         var groups = (query.GroupBy ?? []).Select(n => resolver.ResolveField(n, "group_by")).ToList();
         RequireUnique(groups.Select(g => g.Name), "group_by");
         return groups;
@@ -278,7 +283,7 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
 
     private static List<(string Sql, ResultColumn Column)> Aggregates(RowQuery query, List<FieldInfo> groups)
     {
-        var resolver = new ExprCompiler(query.Shape, new ParameterList(), "aggregate");
+        var resolver = new ExprCompiler(query.Shape, new ParameterList(), "aggregate", query.AllowedFields);
         var result = new List<(string, ResultColumn)>();
         foreach (var agg in query.Aggregates ?? [])
         {
@@ -344,6 +349,10 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
                 "aggregate"),
         };
     }
+
+    /// <summary>The fields returned when the query names none: all of them, or those the caller may read, in ordinal order.</summary>
+    private static string[] Readable(RowQuery query) =>
+        query.Shape.Fields.Where(f => query.AllowedFields is not { } allowed || allowed.Contains(f.Name) || f.Name == TableShape.RowIdColumn).Select(f => f.Name).ToArray();
 
     private static void AppendPage(StringBuilder sql, RowQuery query, ParameterList ps)
     {

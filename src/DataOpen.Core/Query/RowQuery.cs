@@ -52,8 +52,16 @@ public sealed record RowQuery(TableShape Shape)
 {
     public Expr? Filter { get; init; }
 
-    /// <summary>Fields to return, in this order; null means every field in ordinal order.</summary>
+    /// <summary>Fields to return, in this order; null means every field in ordinal order (every readable one, see <see cref="AllowedFields"/>).</summary>
     public IReadOnlyList<string>? Select { get; init; }
+
+    /// <summary>
+    /// The fields the caller may read (a grant limited to the fields its application named); null means all.
+    /// Without <see cref="Select"/> only these are returned; naming any other field in select, filter, order,
+    /// group_by or aggregate is a <see cref="QueryErrorCodes.FieldNotGranted"/> error. The engine's own
+    /// row position column is always readable.
+    /// </summary>
+    public IReadOnlySet<string>? AllowedFields { get; init; }
 
     public IReadOnlyList<SortKey> OrderBy { get; init; } = [];
 

@@ -40,10 +40,10 @@ public static class AccessHelpers
         return (key, id);
     }
 
-    public static object Application(string dataset, bool pledge = true, string? periodEnd = null) => new
+    public static object Application(string dataset, bool pledge = true, string? periodEnd = null, IReadOnlyList<string>? fields = null) => new
     {
         dataset,
-        fields = Array.Empty<string>(),
+        fields = fields ?? [],
         purpose = "能耗研究 (energy research)",
         scenario = "学术论文",
         periodStart = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),

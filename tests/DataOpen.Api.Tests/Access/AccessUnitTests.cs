@@ -1,6 +1,7 @@
 using System.Net;
 using DataOpen.Api.Access;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DataOpen.Api.Tests.Access;
@@ -36,8 +37,97 @@ public sealed class AccessUnitTests
     [InlineData("2026-11-23", 15, "2026-12-14")] // Monday + 15 = Monday three weeks later
     [InlineData("2026-11-26", 0, "2026-11-26")]
     public void Due_dates_count_working_days_skipping_weekends(string start, int days, string due) =>
-        Assert.Equal(DateOnly.Parse(due, System.Globalization.CultureInfo.InvariantCulture),
-            WorkingDays.Add(DateOnly.Parse(start, System.Globalization.CultureInfo.InvariantCulture), days));
+        Assert.Equal(Day(due), CommittedCalendar().AddWorkingDays(Day(start), days));
+
+    [Theory]
+    // National Day and Mid-Autumn 2025: Oct 1–8 off, Sunday Sep 28 and Saturday Oct 11 worked.
+    [InlineData("2025-09-26", 5, "2025-10-10")] // Sep 28 (Sun), 29, 30, Oct 9, 10
+    [InlineData("2025-09-26", 15, "2025-10-23")] // … Oct 11 (Sat), 13–17, 20–23
+    // Spring Festival 2025: Jan 28–Feb 4 off, Sunday Jan 26 and Saturday Feb 8 worked.
+    [InlineData("2025-01-24", 5, "2025-02-07")] // Jan 26 (Sun), 27, Feb 5, 6, 7
+    [InlineData("2025-01-24", 6, "2025-02-08")]
+    // Labour Day 2025: May 1–5 off, Sunday Apr 27 worked.
+    [InlineData("2025-04-25", 1, "2025-04-27")]
+    [InlineData("2025-04-30", 1, "2025-05-06")]
+    // New Year 2026: Jan 1–3 off, Sunday Jan 4 worked; across the turn of the year.
+    [InlineData("2025-12-31", 1, "2026-01-04")]
+    // Spring Festival 2026: Feb 15–23 off, Saturdays Feb 14 and 28 worked.
+    [InlineData("2026-02-13", 1, "2026-02-14")]
+    [InlineData("2026-02-14", 1, "2026-02-24")]
+    [InlineData("2026-02-27", 1, "2026-02-28")]
+    // Mid-Autumn and National Day 2026: Sep 25–27 and Oct 1–7 off, Sunday Sep 20 and Saturday Oct 10 worked.
+    [InlineData("2026-09-18", 1, "2026-09-20")]
+    [InlineData("2026-09-24", 1, "2026-09-28")]
+    [InlineData("2026-09-30", 1, "2026-10-08")]
+    [InlineData("2026-10-09", 1, "2026-10-10")]
+    public void Due_dates_skip_public_holidays_and_count_adjusted_working_weekends(string start, int days, string due) =>
+        Assert.Equal(Day(due), CommittedCalendar().AddWorkingDays(Day(start), days));
+
+    [Fact]
+    public void The_committed_calendar_holds_2025_and_2026_with_every_holiday_of_the_notices()
+    {
+        var years = WorkCalendar.Parse(File.ReadAllText(CalendarPath), CalendarPath);
+        Assert.Equal([2025, 2026], years.Select(y => y.Year));
+        // 2025: 1 + 8 + 3 + 5 + 3 + 8 days off, 5 weekend days worked; 2026: 3 + 9 + 3 + 5 + 3 + 3 + 7 off, 6 worked.
+        Assert.Equal(28, years[0].Holidays.Count);
+        Assert.Equal(5, years[0].Workdays.Count);
+        Assert.Equal(33, years[1].Holidays.Count);
+        Assert.Equal(6, years[1].Workdays.Count);
+        Assert.All(years, y => Assert.All(y.Holidays.Concat(y.Workdays), d => Assert.Equal(y.Year, d.Year)));
+    }
+
+    [Fact]
+    public void A_year_without_an_arrangement_counts_weekdays_and_warns_once()
+    {
+        var log = new ListLogger();
+        var calendar = new WorkCalendar(WorkCalendar.Parse(File.ReadAllText(CalendarPath), CalendarPath), log);
+        Assert.Equal(Day("2030-01-07"), calendar.AddWorkingDays(Day("2029-12-31"), 5)); // Jan 1 2030 is a Tuesday like any other
+        Assert.Equal(Day("2030-10-02"), calendar.AddWorkingDays(Day("2030-10-01"), 1)); // and Oct 1 a Tuesday
+        var warning = Assert.Single(log.Messages, m => m.Level == LogLevel.Warning);
+        Assert.Contains("2030", warning.Text, StringComparison.Ordinal);
+        Assert.Contains("work-calendar.json", warning.Text, StringComparison.Ordinal);
+
+        Assert.Equal(Day("2029-06-04"), calendar.AddWorkingDays(Day("2029-06-01"), 1));
+        Assert.Equal(2, log.Messages.Count(m => m.Level == LogLevel.Warning)); // 2029, once
+        calendar.AddWorkingDays(Day("2025-09-26"), 15);
+        calendar.AddWorkingDays(Day("2029-06-01"), 30);
+        Assert.Equal(2, log.Messages.Count(m => m.Level == LogLevel.Warning));
+    }
+
+    [Theory]
+    [InlineData("""{"years":[{"year":2025,"notice":"n","holidays":[],"workdays":[{"date":"2025-10-09","for":"x"}]}]}""", "is a Thursday")]
+    [InlineData("""{"years":[{"year":2025,"notice":"n","holidays":[{"name":"h","from":"2025-10-01","to":"2025-10-08"}],"workdays":[{"date":"2025-10-04","for":"x"}]}]}""", "both a holiday and a working day")]
+    [InlineData("""{"years":[{"year":2025,"notice":"n","holidays":[{"name":"h","from":"2025-10-08","to":"2025-10-01"}],"workdays":[]}]}""", "runs from 2025-10-08 to 2025-10-01")]
+    [InlineData("""{"years":[{"year":2025,"notice":"n","holidays":[{"name":"h","from":"2025-1-8","to":"2025-10-09"}],"workdays":[]}]}""", "years[0] is invalid")]
+    [InlineData("""{"years":[{"year":2025,"notice":"n","holidays":[],"workdays":[]},{"year":2025,"notice":"n","holidays":[],"workdays":[]}]}""", "appears twice")]
+    [InlineData("""{"years":[{"year":2025,"holidays":[],"workdays":[]}]}""", "years[0] is invalid")]
+    [InlineData("""{"holidays":[]}""", "'years'")]
+    [InlineData("""{"years":""", "not valid JSON")]
+    public void A_broken_calendar_file_fails_naming_the_file_and_the_mistake(string json, string expected)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => WorkCalendar.Parse(json, "seeds/work-calendar.json"));
+        Assert.StartsWith("seeds/work-calendar.json: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    private static string CalendarPath => Path.Combine(DataOpen.Api.Infrastructure.RepoPaths.Resolve("seeds"), WorkCalendar.FileName);
+
+    private static WorkCalendar CommittedCalendar() => new(WorkCalendar.Parse(File.ReadAllText(CalendarPath), CalendarPath), new ListLogger());
+
+    private static DateOnly Day(string s) => DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Text)> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add((logLevel, formatter(state, exception)));
+    }
 
     [Fact]
     public void Forwarded_for_is_believed_only_from_a_trusted_proxy()

@@ -52,8 +52,9 @@ public sealed class ConditionalAccessTests(DataOpenFactory factory)
         var id = application.GetProperty("id").GetInt64();
         Assert.Equal("pending", application.GetProperty("status").GetString());
         var submitted = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
-        Assert.Equal(WorkingDays.Add(submitted, 5), DateOnly.Parse(application.GetProperty("formalCheckDue").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(WorkingDays.Add(submitted, 15), DateOnly.Parse(application.GetProperty("decisionDue").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        var calendar = factory.Services.GetRequiredService<WorkCalendar>();
+        Assert.Equal(calendar.AddWorkingDays(submitted, 5), DateOnly.Parse(application.GetProperty("formalCheckDue").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(calendar.AddWorkingDays(submitted, 15), DateOnly.Parse(application.GetProperty("decisionDue").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
 
         // A steward of another publisher neither sees nor decides it.
         await TestDatasets.EnsureReferencesAsync(factory.Database);

@@ -24,6 +24,9 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
 
     private static readonly string[] Doors = ["rest", "download", "odata", "graphql"];
 
+    /// <summary>A grant whose application named some fields (year among them, which the GraphQL call selects).</summary>
+    private const string FieldGrant = "granted (some fields)";
+
     [Fact]
     public async Task Every_door_honours_open_class_key_state_and_grants()
     {
@@ -41,6 +44,11 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
                     if (status != expected || (servesRows ? rows == 0 : rows > 0))
                     {
                         failures.Add($"{door} × {dataset.Class} × {state}: expected {(int)expected}{(servesRows ? " with rows" : " without rows")}, got {(int)status} with {rows} rows: {Shorten(body)}");
+                    }
+
+                    if (state == FieldGrant && dataset.Class == "conditional" && body.Contains("credit_code", StringComparison.Ordinal))
+                    {
+                        failures.Add($"{door} × {dataset.Class} × {state}: a field outside the grant was served: {Shorten(body)}");
                     }
                 }
             }
@@ -71,7 +79,7 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
     {
         ("revoked" or "expired", _) => HttpStatusCode.Unauthorized,
         (_, "not-open") => HttpStatusCode.NotFound,
-        ("granted", "conditional") => HttpStatusCode.OK,
+        ("granted" or FieldGrant, "conditional") => HttpStatusCode.OK,
         (_, "conditional") => HttpStatusCode.Forbidden,
         _ => HttpStatusCode.OK,
     };
@@ -140,7 +148,7 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
         }
     }
 
-    /// <summary>One key per state: none, valid, revoked, expired, granted, grant revoked, grant expired.</summary>
+    /// <summary>One key per state: none, valid, revoked, expired, granted, granted some fields, grant revoked, grant expired.</summary>
     private async Task<List<(string State, string? Key)>> KeysInEveryStateAsync()
     {
         var list = new List<(string, string?)> { ("none", null) };
@@ -159,17 +167,18 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
         var (stewardKey, _) = await AccessHelpers.NewStewardAsync(factory, publisher);
         using var steward = AccessHelpers.ClientWithKey(factory, stewardKey);
 
-        async Task<(string Key, long GrantId)> GrantedAsync()
+        async Task<(string Key, long GrantId)> GrantedAsync(string[]? fields = null)
         {
             var (key, _) = await AccessHelpers.NewKeyAsync(factory);
             using var applicant = AccessHelpers.ClientWithKey(factory, key);
-            var application = await (await applicant.PostAsJsonAsync("/api/v1/applications", AccessHelpers.Application(Conditional))).Content.ReadFromJsonAsync<JsonElement>();
+            var application = await (await applicant.PostAsJsonAsync("/api/v1/applications", AccessHelpers.Application(Conditional, fields: fields))).Content.ReadFromJsonAsync<JsonElement>();
             var approved = await steward.PostAsJsonAsync($"/api/v1/steward/applications/{application.GetProperty("id").GetInt64()}/approve", new { });
             Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
             return (key, (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("grantId").GetInt64());
         }
 
         list.Add(("granted", (await GrantedAsync()).Key));
+        list.Add((FieldGrant, (await GrantedAsync(["year", "energy_tce"])).Key));
         var (grantRevoked, revokedGrant) = await GrantedAsync();
         Assert.Equal(HttpStatusCode.OK, (await steward.PostAsJsonAsync($"/api/v1/steward/grants/{revokedGrant}/revoke", new { reason = "test" })).StatusCode);
         list.Add(("grant revoked", grantRevoked));

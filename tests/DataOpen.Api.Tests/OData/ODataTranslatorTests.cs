@@ -25,12 +25,14 @@ public sealed class ODataTranslatorTests
 
     private static VersionInfo Version => new(1, "t_v1", 10, 100, "x", "csv", "utf-8", DateTimeOffset.UnixEpoch, "test", Shape);
 
-    private static CompiledQuery Compile(params (string Key, string Value)[] options)
+    private static CompiledQuery Compile(params (string Key, string Value)[] options) => Compile(null, options);
+
+    private static CompiledQuery Compile(IReadOnlySet<string>? allowed, params (string Key, string Value)[] options)
     {
         var set = Model.Sets["GoldenSet"];
         var parser = new ODataQueryOptionParser(Model.Edm, set.EntityType, set.EntitySet, options.ToDictionary(o => o.Key, o => o.Value));
         var apply = parser.ParseApply();
-        var plan = ODataTranslator.Translate(set, parser.ParseFilter(), parser.ParseOrderBy(), parser.ParseSelectAndExpand(), apply);
+        var plan = ODataTranslator.Translate(set, parser.ParseFilter(), parser.ParseOrderBy(), parser.ParseSelectAndExpand(), apply, allowed);
         return QueryCompiler.Default.Compile(plan.ToRowQuery(set.ShapeFor(null)) with { Limit = 10 });
     }
 
@@ -65,6 +67,35 @@ public sealed class ODataTranslatorTests
         Assert.Equal(
             "SELECT \"station\", sum(\"value\") AS \"total\", count(*) AS \"n\" FROM \"data\".\"t_v1\" WHERE \"id\" > $1 GROUP BY \"station\" ORDER BY \"n\" DESC NULLS FIRST LIMIT $2",
             q.Sql);
+    }
+
+    [Fact]
+    public void A_field_limited_grant_returns_its_properties_for_no_select_and_star_and_refuses_others()
+    {
+        var granted = new HashSet<string>(StringComparer.Ordinal) { "station", "day" };
+        var expected = "SELECT \"station\", \"day\", \"_row_id\" FROM \"data\".\"t_v1\"";
+        Assert.StartsWith(expected, Compile(granted).Sql, StringComparison.Ordinal);
+        Assert.StartsWith(expected, Compile(granted, ("$select", "*")).Sql, StringComparison.Ordinal);
+        Assert.StartsWith("SELECT \"station\", \"_row_id\"", Compile(granted, ("$select", "RowId")).Sql, StringComparison.Ordinal);
+        Assert.Contains("count(*)", Compile(granted, ("$apply", "groupby((day),aggregate($count as n))")).Sql, StringComparison.Ordinal);
+
+        foreach (var (option, value, field) in new[]
+        {
+            ("$select", "station,value", "value"),
+            ("$filter", "id gt 1", "id"),
+            ("$orderby", "at desc", "at"),
+            ("$apply", "groupby((id))", "id"),
+            ("$apply", "aggregate(value with max as top)", "value"),
+        })
+        {
+            var ex = Assert.Throws<QueryException>(() => Compile(granted, (option, value)));
+            Assert.Equal(QueryErrorCodes.FieldNotGranted, ex.Code);
+            Assert.Equal(field, ex.Field);
+        }
+
+        var none = new HashSet<string>(StringComparer.Ordinal) { "dropped" };
+        Assert.Equal(QueryErrorCodes.FieldNotGranted, Assert.Throws<QueryException>(() => Compile(none)).Code);
+        Assert.Equal(QueryErrorCodes.FieldNotGranted, Assert.Throws<QueryException>(() => Compile(none, ("$select", "RowId"))).Code);
     }
 
     [Fact]

@@ -286,19 +286,24 @@ public sealed class DetailModel(CatalogStore catalog, IDatasetAccess access, Que
     {
         try
         {
-            var compiled = QueryCompiler.Default.Compile(new RowQuery(Current.Shape) { Limit = PreviewRows });
+            // A key whose grant names fields previews those fields only, and its chart is drawn from them.
+            var compiled = QueryCompiler.Default.Compile(new RowQuery(Current.Shape) { Limit = PreviewRows, AllowedFields = Decision.Fields });
             var page = await runner.PageAsync(compiled, ct);
             var visible = compiled.Columns.Select((c, i) => (c, i)).Where(x => !x.c.Hidden).ToList();
             PreviewColumns = visible.Select(x => Current.Shape.TryGetField(x.c.Name, out var f) ? f : new FieldInfo(x.c.Name, x.c.Type, x.i)).ToList();
             Preview = page.Rows.Select(r => visible.Select(x => PageFormat.Value(r[x.i])).ToArray()).ToList();
 
-            Chart = await charts.BuildAsync(Current, ui.Pick, ct);
+            Chart = await charts.BuildAsync(Current, ui.Pick, Decision.Fields, ct);
             ChartJson = Chart is null ? null : JsonSerializer.Serialize(Chart, ScriptJson);
         }
         catch (QueryTimeoutException ex)
         {
             logger.LogWarning(ex, "Preview of {Dataset} timed out", Dataset.Identifier);
             PreviewError = ui["detail.previewTimeout"];
+        }
+        catch (QueryException ex) when (ex.Code == QueryErrorCodes.FieldNotGranted)
+        {
+            PreviewError = ui["detail.previewNotGranted"];
         }
     }
 

@@ -16,6 +16,9 @@ public sealed record RestQueryOptions
 
     /// <summary>Parameters that belong to the door, not the query (format, lang, api_key, …).</summary>
     public IReadOnlySet<string> IgnoredParameters { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The fields the caller may read (<see cref="RowQuery.AllowedFields"/>); null means all.</summary>
+    public IReadOnlySet<string>? AllowedFields { get; init; }
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public static partial class RestQueryParser
         var limits = options.Limits;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var conditions = new List<Expr>();
-        var query = new RowQuery(shape) { Limit = limits.DefaultLimit };
+        var query = new RowQuery(shape) { Limit = limits.DefaultLimit, AllowedFields = options.AllowedFields };
         var checker = new QueryCompiler(limits);
 
         foreach (var (key, rawValue) in parameters)
@@ -82,12 +85,12 @@ public static partial class RestQueryParser
             var condition = ParseCondition(shape, key, value);
             try
             {
-                checker.Validate(new RowQuery(shape) { Filter = condition, Limit = 0 });
+                checker.Validate(new RowQuery(shape) { Filter = condition, Limit = 0, AllowedFields = options.AllowedFields });
             }
             catch (QueryException ex)
             {
                 // The check ran the condition alone, so whatever it blames is this parameter.
-                throw new QueryException(ex.Code, ex.Message, key, ex.Position, ex.Suggestions);
+                throw new QueryException(ex.Code, ex.Message, key, ex.Position, ex.Suggestions) { Field = ex.Field };
             }
 
             conditions.Add(condition);
