@@ -10,36 +10,49 @@ namespace DataOpen.Api.Datasets;
 /// Read-ahead for keyset walks. A client following nextLinks (Power Query, R, Python) asks for page N+1
 /// only after it has read page N, so without help the database and the service wait on the client and
 /// the client waits on them, once per page. After a door serves a page of a published version that has
-/// a next page, it hands the next page's query to <see cref="Start"/>: the rows are read in the
-/// background while the client takes in the page. When the request for that page arrives, compiles to the
-/// same SQL and parameters and has passed its own access check, <see cref="StreamAsync"/> serves the rows
-/// already read. The table of a version never changes, so a page read ahead is exactly what the query
-/// would return; anything else (no entry, expired, failed) runs the query as usual.
+/// a next page, it hands the next page's query to <see cref="Start"/> with a way to derive the page after
+/// it from a page's last row: pages are then read in the background, up to <see cref="Limits.Depth"/>
+/// pages ahead of what the walk has been served, while the client takes in the current one. When the
+/// request for a page arrives, compiles to the same SQL and parameters and has passed its own access
+/// check, <see cref="StreamAsync"/> serves the rows already read. The table of a version never changes,
+/// so a page read ahead is exactly what the query would return; anything else (no entry, expired,
+/// failed) runs the query as usual.
 /// Bounded: at most <see cref="Limits.Rows"/> rows held in all, each page for <see cref="Limits.Keep"/>,
 /// at most <see cref="Limits.Reads"/> reads at once; when full, pages are simply not read ahead.
 /// </summary>
 public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limits, ILogger<PageReadAhead> logger) : IDisposable
 {
-    /// <summary>How much read-ahead one instance may hold and do.</summary>
-    public sealed record Limits(int Rows, TimeSpan Keep, int Reads);
+    /// <summary>How much read-ahead one instance may hold and do; <paramref name="Depth"/> pages ahead per walk.</summary>
+    public sealed record Limits(int Rows, TimeSpan Keep, int Reads, int Depth = 4);
 
     private readonly ConcurrentDictionary<string, Entry> pages = new(StringComparer.Ordinal);
+
+    // One per query shape being walked (the SQL text: pages of a walk differ only in their parameters).
+    private readonly ConcurrentDictionary<string, Walk> walks = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim reads = new(Math.Max(1, limits.Reads));
     private readonly CancellationTokenSource stopping = new();
     private long rowsReserved;
     private long hits;
     private long misses;
+    private long waited;
 
     /// <summary>Pages served from rows read ahead.</summary>
     public long Hits => Interlocked.Read(ref hits);
+
+    /// <summary>Hits whose read was still running when the request arrived (the request waited for the rest of it).</summary>
+    public long Waited => Interlocked.Read(ref waited);
 
     /// <summary>Pages asked for that had not been read ahead (or expired, or failed): the query ran.</summary>
     public long Misses => Interlocked.Read(ref misses);
 
     public bool Enabled => limits.Rows > 0;
 
-    /// <summary>Starts reading <paramref name="next"/> in the background, unless the limits say no.</summary>
-    public void Start(CompiledQuery next)
+    /// <summary>
+    /// Starts reading <paramref name="next"/> in the background, unless it is already read or the limits
+    /// say no. <paramref name="successor"/> gives the query of the page after a page from that page's last
+    /// row (null when there is none); with it the walk is read up to <see cref="Limits.Depth"/> pages ahead.
+    /// </summary>
+    public void Start(CompiledQuery next, Func<object?[], CompiledQuery?>? successor = null)
     {
         if (!Enabled || stopping.IsCancellationRequested)
         {
@@ -59,11 +72,32 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
             return;
         }
 
-        var entry = new Entry(ReadAsync(next), DateTime.UtcNow + limits.Keep, next.FetchLimit);
+        var walk = walks.GetOrAdd(next.Sql, _ => new Walk());
+        var entry = new Entry(next, successor, walk, DateTime.UtcNow + limits.Keep);
+        lock (walk)
+        {
+            walk.Pending++;
+            walk.LastUsed = DateTime.UtcNow;
+        }
+
         if (!pages.TryAdd(key, entry))
         {
-            _ = entry.Rows.ContinueWith(_ => Interlocked.Add(ref rowsReserved, -entry.Reserved), TaskScheduler.Default);
+            lock (walk)
+            {
+                walk.Pending--;
+            }
+
+            Interlocked.Add(ref rowsReserved, -next.FetchLimit);
+            reads.Release();
+            return;
         }
+
+        lock (walk)
+        {
+            walk.Tail = entry;
+        }
+
+        entry.Rows = ReadAsync(entry);
     }
 
     /// <summary>The rows of <paramref name="query"/>: those read ahead for it when there are, else from the database.</summary>
@@ -74,11 +108,16 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         {
             try
             {
+                if (!entry.Rows.IsCompleted)
+                {
+                    Interlocked.Increment(ref waited);
+                }
+
                 ready = entry.Expires > DateTime.UtcNow ? await entry.Rows.WaitAsync(ct) : null;
             }
             finally
             {
-                Interlocked.Add(ref rowsReserved, -entry.Reserved);
+                Served(entry);
             }
         }
 
@@ -105,31 +144,75 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     }
 
     /// <summary>The rows, or null when the read failed: the request then runs the query itself and reports any error.</summary>
-    private async Task<IReadOnlyList<object?[]>?> ReadAsync(CompiledQuery query)
+    private async Task<IReadOnlyList<object?[]>?> ReadAsync(Entry entry)
     {
+        List<object?[]>? rows = null;
         try
         {
             await Task.Yield(); // the page that asked for the read-ahead goes on at once
-            var rows = new List<object?[]>(query.FetchLimit);
-            await foreach (var row in runner.StreamAsync(query, stopping.Token))
+            rows = new List<object?[]>(entry.Query.FetchLimit);
+            await foreach (var row in runner.StreamAsync(entry.Query, stopping.Token))
             {
                 rows.Add(row);
             }
-
-            return rows;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             logger.LogDebug(ex, "Read-ahead of a page failed; the request for it will run the query");
-            return null;
+            rows = null;
         }
         finally
         {
             reads.Release();
         }
+
+        if (rows is not null)
+        {
+            entry.Read = rows;
+            Continue(entry.Walk);
+        }
+
+        return rows;
     }
 
-    /// <summary>Drops pages nobody asked for in time.</summary>
+    /// <summary>A page of the walk was taken by its request (or dropped): the walk may read further.</summary>
+    private void Served(Entry entry)
+    {
+        Interlocked.Add(ref rowsReserved, -entry.Query.FetchLimit);
+        lock (entry.Walk)
+        {
+            entry.Walk.Pending--;
+            entry.Walk.LastUsed = DateTime.UtcNow;
+        }
+
+        Continue(entry.Walk);
+    }
+
+    /// <summary>
+    /// Reads the page after the walk's furthest page read, while fewer than <see cref="Limits.Depth"/> of its
+    /// pages wait for their requests. The furthest page is the last one read that has a successor not yet started.
+    /// </summary>
+    private void Continue(Walk walk)
+    {
+        Entry? from;
+        lock (walk)
+        {
+            from = walk.Tail;
+            if (from?.Read is null || from.Successor is null || from.Chained || walk.Pending >= limits.Depth)
+            {
+                return;
+            }
+
+            from.Chained = true;
+        }
+
+        if (from.Read.Count > from.Query.PageSize && from.Successor(from.Read[from.Query.PageSize - 1]) is { } next)
+        {
+            Start(next, from.Successor);
+        }
+    }
+
+    /// <summary>Drops pages nobody asked for in time, and walks nobody continued.</summary>
     private void Sweep()
     {
         var now = DateTime.UtcNow;
@@ -137,7 +220,18 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         {
             if (entry.Expires <= now && pages.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
             {
-                Interlocked.Add(ref rowsReserved, -entry.Reserved);
+                Served(entry);
+            }
+        }
+
+        foreach (var (sql, walk) in walks)
+        {
+            lock (walk)
+            {
+                if (walk.Pending == 0 && walk.LastUsed + limits.Keep < now)
+                {
+                    walks.TryRemove(new KeyValuePair<string, Walk>(sql, walk));
+                }
             }
         }
     }
@@ -166,5 +260,41 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     /// <summary>Cancels reads in flight. The semaphore stays: a read finishing after this still releases it.</summary>
     public void Dispose() => stopping.Cancel();
 
-    private sealed record Entry(Task<IReadOnlyList<object?[]>?> Rows, DateTime Expires, int Reserved);
+    private sealed class Walk
+    {
+        /// <summary>Pages of this walk started and not yet taken by a request.</summary>
+        public int Pending { get; set; }
+
+        /// <summary>The page started last: the walk continues from it.</summary>
+        public Entry? Tail { get; set; }
+
+        public DateTime LastUsed { get; set; }
+    }
+
+    private sealed class Entry
+    {
+        public Entry(CompiledQuery query, Func<object?[], CompiledQuery?>? successor, Walk walk, DateTime expires)
+        {
+            Query = query;
+            Successor = successor;
+            Walk = walk;
+            Expires = expires;
+        }
+
+        public CompiledQuery Query { get; }
+
+        public Func<object?[], CompiledQuery?>? Successor { get; }
+
+        public Walk Walk { get; }
+
+        public DateTime Expires { get; }
+
+        public Task<IReadOnlyList<object?[]>?> Rows { get; set; } = Task.FromResult<IReadOnlyList<object?[]>?>(null);
+
+        /// <summary>The rows once read (null before, or when the read failed).</summary>
+        public List<object?[]>? Read { get; set; }
+
+        /// <summary>The page after this one has been started (guarded by the walk's lock).</summary>
+        public bool Chained { get; set; }
+    }
 }

@@ -568,15 +568,19 @@ public static class ODataEndpoints
                     : new SkipToken(version?.Version ?? 0, null, (query.Offset ?? 0) + written);
                 if (version is not null && token.Cursor is not null)
                 {
-                    // Rows of a published version never change: read the next page while the client reads this one.
-                    // The request for it compiles the same query from the nextLink: same page size, the rest of
-                    // $top, no $skip, this cursor.
-                    readAhead.Start(QueryCompiler.Default.Compile(query with
+                    // Rows of a published version never change: read the next pages while the client reads this one.
+                    // The request for a page compiles the same query from its nextLink: same page size, no $skip,
+                    // the cursor after the previous page (and the rest of $top: then only the next page is read).
+                    CompiledQuery PageAfter(object?[] lastRow) =>
+                        QueryCompiler.Default.Compile(query with { After = compiled.CreateCursor(lastRow), Offset = null, Limit = pageSize });
+                    if (remaining is null)
                     {
-                        After = token.Cursor,
-                        Offset = null,
-                        Limit = (int)Math.Min(pageSize, remaining ?? long.MaxValue),
-                    }));
+                        readAhead.Start(PageAfter(last), PageAfter);
+                    }
+                    else
+                    {
+                        readAhead.Start(QueryCompiler.Default.Compile(query with { After = token.Cursor, Offset = null, Limit = (int)Math.Min(pageSize, remaining.Value) }));
+                    }
                 }
 
                 json.WriteString("@odata.nextLink", NextLink(http.Request, serviceRoot, relative, token, remaining));

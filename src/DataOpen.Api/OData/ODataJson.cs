@@ -86,7 +86,7 @@ public static class ODataJson
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     /// <summary>Unflushed bytes after which rows are pushed to the client.</summary>
-    public const int FlushThreshold = 32 * 1024;
+    public const int FlushThreshold = 64 * 1024;
 
     public static Utf8JsonWriter CreateWriter(PipeWriter pipe) => new(pipe, WriterOptions);
 
