@@ -35,7 +35,9 @@ public sealed class RedisFixture : IAsyncLifetime
         // rarely trips under load (counts made while it did are redone), still under the 1 s fallback goal.
         ["DataOpen:Access:RedisTimeoutMilliseconds"] = "600",
         ["DataOpen:Access:Tiers:registered:RatePerSecond"] = "0.001",
-        ["DataOpen:Access:Tiers:registered:Burst"] = "10",
+        // Large enough that instances lease permits ahead (up to an eighth of what is left), so the counts
+        // below also show that leasing never lets the instances together exceed the limit, nor fall short of it.
+        ["DataOpen:Access:Tiers:registered:Burst"] = "200",
         ["DataOpen:Access:Tiers:registered:DailyQuota"] = "1000000",
         ["DataOpen:Access:Tiers:research:RatePerSecond"] = "1000",
         ["DataOpen:Access:Tiers:research:Burst"] = "1000",
@@ -114,8 +116,37 @@ public sealed class SharedLimitTests(RedisFixture fixture)
     public async Task Two_instances_on_one_redis_allow_exactly_the_burst_and_exactly_the_daily_quota_in_total()
     {
         var (a, b) = (fixture.A!, fixture.B!);
-        Assert.Equal(10, await CountSharedAsync(a, b, null, 30)); // registered: bursts of 10, no refill to speak of
+        Assert.Equal(200, await CountSharedAsync(a, b, null, 300)); // registered: a burst of 200, no refill to speak of
         Assert.Equal(15, await CountSharedAsync(a, b, "research", 40)); // research: a daily quota of 15
+    }
+
+    [RedisFact]
+    public async Task Permits_an_instance_leased_and_did_not_use_go_back_to_redis_within_about_a_second()
+    {
+        var (a, b) = (fixture.A!, fixture.B!);
+        for (var attempt = 1; ; attempt++)
+        {
+            var trips = Trips(a, b);
+            var (key, _) = await AccessHelpers.NewKeyAsync(a); // registered: burst 200, no refill to speak of
+            using var viaA = AccessHelpers.ClientWithKey(a, key);
+            using var viaB = AccessHelpers.ClientWithKey(b, key);
+            // A takes 1 permit and leases 24 more (an eighth of the 199 left, less the one it took)…
+            using var first = await viaA.GetAsync("/api/v1/keys/me");
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            // …which it never uses: they return to Redis, so B finds 199 tokens, takes 1 and leases 24 of its own,
+            // and reports 198 left to this caller (without the return it would find 175 and report 174).
+            using var second = await viaB.GetAsync("/api/v1/keys/me");
+            if (Trips(a, b) != trips && attempt < 3)
+            {
+                continue; // a breaker tripped on this loaded machine: local limits were measured, redo
+            }
+
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.StartsWith("\"burst\";r=199;", first.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+            Assert.StartsWith("\"burst\";r=198;", second.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
+            return;
+        }
     }
 
     [RedisFact]
@@ -229,7 +260,7 @@ public sealed class SharedLimitTests(RedisFixture fixture)
         await WaitUntilSharedAsync(anonymousB);
 
         // Shared again: a fresh key gets exactly its burst across both instances.
-        Assert.Equal(10, await CountSharedAsync(a, b, null, 24));
+        Assert.Equal(200, await CountSharedAsync(a, b, null, 260));
     }
 
     [RedisFact]
