@@ -44,18 +44,23 @@ public static class AccessBenchmarks
 
         Task<HttpResponseMessage> Get(HttpClient c, CancellationToken ct) => c.GetAsync(new Uri(path, UriKind.Relative), ct);
 
-        // Interleave to spread the machine's noise over both: baseline, access, baseline, access.
-        var floors = new List<double>();
-        var withAccess = new List<double>();
-        for (var round = 0; round < 2; round++)
+        // Interleaved to spread the machine's noise over both: baseline, measured, baseline, measured.
+        async Task<(double Floor, double Measured)> InterleavedAsync(HttpClient measured)
         {
-            floors.Add(await BenchEnvironment.MeasureAsync(Get, baselineClient, duration, concurrency));
-            withAccess.Add(await BenchEnvironment.MeasureAsync(Get, localClient, duration, concurrency));
+            var floors = new List<double>();
+            var runs = new List<double>();
+            for (var round = 0; round < 2; round++)
+            {
+                floors.Add(await BenchEnvironment.MeasureAsync(Get, baselineClient, duration, concurrency));
+                runs.Add(await BenchEnvironment.MeasureAsync(Get, measured, duration, concurrency));
+            }
+
+            return (floors.Average(), runs.Average());
         }
 
-        var floor = floors.Average();
+        var (floor, withAccess) = await InterleavedAsync(localClient);
         Console.WriteLine(BenchEnvironment.Ratio("access off (same endpoint, key header ignored)", floor, floor, "req/s", "1.0"));
-        Console.WriteLine(BenchEnvironment.Ratio("key check + local limiter + usage", withAccess.Average(), floor, "req/s", "≥ 0.8"));
+        Console.WriteLine(BenchEnvironment.Ratio("key check + local limiter + usage", withAccess, floor, "req/s", "≥ 0.8"));
 
         var redisServer = RedisServerPath();
         if (redisServer is null)
@@ -84,16 +89,7 @@ public static class AccessBenchmarks
             var sharedKey = await NewKeyAsync(sharedClient);
             sharedClient.DefaultRequestHeaders.Add("X-Api-Key", sharedKey);
             await AssertLimitedAsync(sharedClient, path);
-            var redisFloors = new List<double>();
-            var withRedisRuns = new List<double>();
-            for (var round = 0; round < 2; round++)
-            {
-                redisFloors.Add(await BenchEnvironment.MeasureAsync(Get, baselineClient, duration, concurrency));
-                withRedisRuns.Add(await BenchEnvironment.MeasureAsync(Get, sharedClient, duration, concurrency));
-            }
-
-            var redisFloor = redisFloors.Average();
-            var withRedis = withRedisRuns.Average();
+            var (redisFloor, withRedis) = await InterleavedAsync(sharedClient);
             var health = await sharedClient.GetFromJsonAsync<JsonElement>("/health/ready");
             Console.WriteLine(BenchEnvironment.Ratio("key check + Redis limiter + usage", withRedis, redisFloor, "req/s", "≥ 0.5"));
             Console.WriteLine("  rate-limit store after the run: " + health.GetProperty("checks").GetProperty("rateLimits").GetString());
