@@ -206,22 +206,43 @@ public static class ODataEndpoints
             }
         }
 
-        var root = new Uri(serviceRoot);
-        var parser = new ODataUriParser(model.Edm, root, new Uri(root, relative + http.Request.QueryString.Value));
-        var path = Parse("path", parser.ParsePath);
-        var segments = path.ToList();
-        if (segments.Count == 0 || segments[0] is not EntitySetSegment es || !model.Sets.TryGetValue(es.EntitySet.Name, out var set))
+        // A walk's requests differ only in $skiptoken: the parse of the rest is kept per model (so per catalog
+        // version) and reused. Only successful parses are kept; a failing one fails the same way every time.
+        var parseKey = relative + "?" + WithoutParameters(http.Request.QueryString.Value, "$skiptoken", "api_key");
+        if (!model.Parsed.TryGetValue(parseKey, out var parsed))
         {
-            throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"'{relative}' is not an entity set of this service; the service document at {serviceRoot} lists them.");
+            parsed = null;
         }
 
-        var key = segments.Count == 2 && segments[1] is KeySegment k ? k.Keys.First().Value : null;
-        var countOnly = segments.Count == 2 && segments[1] is CountSegment;
-        if (segments.Count > 2 || (segments.Count == 2 && key is null && !countOnly))
+        ODataSet set;
+        if (parsed is not null)
         {
-            throw ODataRequestException.Unsupported("Only entity sets, Set(key) and Set/$count are served; property paths and navigation are not.", "path");
+            set = model.Sets[parsed.SetName];
+        }
+        else
+        {
+            var root = new Uri(serviceRoot);
+            var parser = new ODataUriParser(model.Edm, root, new Uri(root, relative + http.Request.QueryString.Value));
+            var path = Parse("path", parser.ParsePath);
+            var segments = path.ToList();
+            if (segments.Count == 0 || segments[0] is not EntitySetSegment es || !model.Sets.TryGetValue(es.EntitySet.Name, out var found))
+            {
+                throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"'{relative}' is not an entity set of this service; the service document at {serviceRoot} lists them.");
+            }
+
+            set = found;
+            var pathKey = segments.Count == 2 && segments[1] is KeySegment k ? k.Keys.First().Value : null;
+            var pathCount = segments.Count == 2 && segments[1] is CountSegment;
+            if (segments.Count > 2 || (segments.Count == 2 && pathKey is null && !pathCount))
+            {
+                throw ODataRequestException.Unsupported("Only entity sets, Set(key) and Set/$count are served; property paths and navigation are not.", "path");
+            }
+
+            parsed = new ParsedRequest(set.Name, pathKey, pathCount, parser);
         }
 
+        var key = parsed.Key;
+        var countOnly = parsed.CountOnly;
         IReadOnlySet<string>? allowed = null;
         if (set.Dataset is { } dataset)
         {
@@ -236,14 +257,24 @@ public static class ODataEndpoints
             }
         }
 
-        var apply = Parse("$apply", parser.ParseApply);
-        var filter = Parse("$filter", parser.ParseFilter);
-        var orderBy = Parse("$orderby", parser.ParseOrderBy);
-        var select = Parse("$select", parser.ParseSelectAndExpand);
-        var top = Parse("$top", parser.ParseTop);
-        var skip = Parse("$skip", parser.ParseSkip);
-        var count = Parse("$count", parser.ParseCount) ?? false;
-        var skipToken = Parse("$skiptoken", parser.ParseSkipToken);
+        if (parsed.Parser is { } optionParser)
+        {
+            parsed = parsed with
+            {
+                Parser = null,
+                Apply = Parse("$apply", optionParser.ParseApply),
+                Filter = Parse("$filter", optionParser.ParseFilter),
+                OrderBy = Parse("$orderby", optionParser.ParseOrderBy),
+                Select = Parse("$select", optionParser.ParseSelectAndExpand),
+                Top = Parse("$top", optionParser.ParseTop),
+                Skip = Parse("$skip", optionParser.ParseSkip),
+                Count = Parse("$count", optionParser.ParseCount) ?? false,
+            };
+            model.Remember(parseKey, parsed);
+        }
+
+        var (apply, filter, orderBy, select, top, skip, count) = (parsed.Apply, parsed.Filter, parsed.OrderBy, parsed.Select, parsed.Top, parsed.Skip, parsed.Count);
+        var skipToken = http.Request.Query.TryGetValue("$skiptoken", out var st) ? st.ToString() : null;
 
         var plan = ODataTranslator.Translate(set, filter, orderBy, select, apply, allowed);
 
@@ -319,6 +350,11 @@ public static class ODataEndpoints
             await access.RecordServedAsync(http, ds, version?.Version, Door, http.Request.QueryString.Value, served, ct);
         }
     }
+
+    /// <summary>The query string without the named parameters, the rest byte for byte in order.</summary>
+    private static string WithoutParameters(string? query, params string[] names) =>
+        string.Join('&', (query ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => !names.Contains(Uri.UnescapeDataString(part.Split('=', 2)[0]), StringComparer.Ordinal)));
 
     private static VersionInfo? ResolveVersion(ODataSet set, SkipToken? token)
     {

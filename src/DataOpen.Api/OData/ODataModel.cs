@@ -8,6 +8,8 @@ using DataOpen.Api.Catalog;
 using DataOpen.Core.Catalog;
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
+using Microsoft.OData.UriParser;
+using Microsoft.OData.UriParser.Aggregation;
 
 namespace DataOpen.Api.OData;
 
@@ -79,6 +81,27 @@ public sealed class ODataSet
 /// The EDM model of one catalog version with its entity sets and the cached <c>$metadata</c>
 /// documents. Immutable once built; <see cref="ODataModelProvider"/> swaps whole instances.
 /// </summary>
+/// <summary>
+/// A request URL as ODataLib parsed it against one model: the entity set, Set(key) or Set/$count, and the
+/// query options. <see cref="Parser"/> is set only while the options are still to be parsed.
+/// </summary>
+internal sealed record ParsedRequest(string SetName, object? Key, bool CountOnly, ODataUriParser? Parser)
+{
+    public ApplyClause? Apply { get; init; }
+
+    public FilterClause? Filter { get; init; }
+
+    public OrderByClause? OrderBy { get; init; }
+
+    public SelectExpandClause? Select { get; init; }
+
+    public long? Top { get; init; }
+
+    public long? Skip { get; init; }
+
+    public bool Count { get; init; }
+}
+
 public sealed class ODataModel
 {
     public const string Namespace = "DataOpen";
@@ -105,6 +128,20 @@ public sealed class ODataModel
 
     /// <summary>Entity sets by name (ordinal).</summary>
     public FrozenDictionary<string, ODataSet> Sets { get; }
+
+    /// <summary>Parsed request URLs (less $skiptoken and api_key) of this model: a walk parses its URL once.</summary>
+    internal ConcurrentDictionary<string, ParsedRequest> Parsed { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Keeps a parse for the next requests of the same URL; the table is emptied when it holds 1,024.</summary>
+    internal void Remember(string key, ParsedRequest parsed)
+    {
+        if (Parsed.Count >= 1024)
+        {
+            Parsed.Clear();
+        }
+
+        Parsed[key] = parsed;
+    }
 
     /// <summary>CSDL XML, written once per catalog version on first use.</summary>
     public byte[] MetadataXml => xml.Value;

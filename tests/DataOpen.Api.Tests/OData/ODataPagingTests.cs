@@ -81,6 +81,10 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
         }
 
         Assert.Equal(expected, ids.Count);
+        // Every page of the walk reused one parse of the URL: the kept parses are keyed without $skiptoken.
+        var parsed = factory.Services.GetRequiredService<ODataModelProvider>().Current.Parsed.Keys;
+        Assert.Single(parsed, k => k.StartsWith("AirQualityHourly?", StringComparison.Ordinal) && k.Contains("primary_pollutant", StringComparison.Ordinal) && !k.Contains("$top=0", StringComparison.Ordinal));
+        Assert.DoesNotContain(parsed, k => k.Contains("$skiptoken", StringComparison.Ordinal));
     }
 
     [Fact]
