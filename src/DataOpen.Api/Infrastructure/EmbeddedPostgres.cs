@@ -93,13 +93,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         if (ephemeral)
         {
-            try
+            // The server's last processes may still be closing files when pg_ctl returns: a delete that meets
+            // one fails part-way, so it is tried again for a few seconds before the folder is left behind.
+            for (var attempt = 1; Directory.Exists(dataDir); attempt++)
             {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp folder is harmless.
+                try
+                {
+                    Directory.Delete(dataDir, recursive: true);
+                }
+                catch (Exception ex) when ((ex is IOException or UnauthorizedAccessException) && attempt < 20)
+                {
+                    await Task.Delay(250);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    break; // a leftover temp folder is harmless
+                }
             }
         }
     }
