@@ -298,11 +298,39 @@ public sealed class BenchEnvironment : IAsyncDisposable
         }
 
         await factory.DisposeAsync();
+        await factory.RemoveDataDirectoryAsync();
     }
 
     private sealed class Factory(IEnumerable<KeyValuePair<string, string?>> settings) : WebApplicationFactory<Program>
     {
         private readonly string dataDir = Path.Combine(Path.GetTempPath(), "dataopen-bench-" + Guid.NewGuid().ToString("N")[..10]);
+
+        /// <summary>
+        /// The ephemeral cluster deletes its folder when the service is disposed, but seen here: the program could
+        /// end while the server was still shutting down, leaving a 1–2 GB folder per run under /tmp. Waits for
+        /// the server to go (its pid file) and removes whatever is left.
+        /// </summary>
+        public async Task RemoveDataDirectoryAsync()
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (Directory.Exists(dataDir) && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                if (!File.Exists(Path.Combine(dataDir, "postmaster.pid")))
+                {
+                    try
+                    {
+                        Directory.Delete(dataDir, recursive: true);
+                        return;
+                    }
+                    catch (IOException)
+                    {
+                        // a file still being closed: try again
+                    }
+                }
+
+                await Task.Delay(100);
+            }
+        }
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
