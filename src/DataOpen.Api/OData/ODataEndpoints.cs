@@ -344,7 +344,7 @@ public static class ODataEndpoints
 
         var rows = QueryCompiler.Default.Compile(query);
         long? totalCount = count ? await runner.CountAsync(QueryCompiler.Default.CompileCount(query), ct) : null;
-        var served = await WriteCollectionAsync(http, set, plan, rows, query, version, top, pageSize, serviceRoot, relative, format, totalCount, readAhead, ct);
+        var served = await WriteCollectionAsync(http, set, plan, rows, query, version, top, pageSize, serviceRoot, relative, format, totalCount, runner, readAhead, ct);
         if (set.Dataset is { } ds)
         {
             await access.RecordServedAsync(http, ds, version?.Version, Door, http.Request.QueryString.Value, served, ct);
@@ -547,10 +547,12 @@ public static class ODataEndpoints
 
     private static async Task<int> WriteCollectionAsync(
         HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, RowQuery query, VersionInfo? version, long? top, int pageSize,
-        string serviceRoot, string relative, ODataFormat format, long? totalCount, PageReadAhead readAhead, CancellationToken ct)
+        string serviceRoot, string relative, ODataFormat format, long? totalCount, QueryRunner runner, PageReadAhead readAhead, CancellationToken ct)
     {
         var columns = OutputColumns(set, plan, compiled, format.Level);
-        await using var rows = readAhead.StreamAsync(compiled, ct).GetAsyncEnumerator(ct);
+
+        var ready = await readAhead.TakeAsync(compiled, ct);
+        await using var rows = (ready is null ? runner.StreamAsync(compiled, ct) : ready.ToAsyncEnumerable()).GetAsyncEnumerator(ct);
         // The first row is read before any byte is sent, so that most query failures still become an error response.
         var more = await rows.MoveNextAsync();
 
@@ -605,13 +607,11 @@ public static class ODataEndpoints
                 if (version is not null && token.Cursor is not null)
                 {
                     // Rows of a published version never change: read the next pages while the client reads this one.
-                    // The request for a page compiles the same query from its nextLink: same page size, no $skip,
-                    // the cursor after the previous page (and the rest of $top: then only the next page is read).
-                    CompiledQuery PageAfter(object?[] lastRow) =>
-                        QueryCompiler.Default.Compile(query with { After = compiled.CreateCursor(lastRow), Offset = null, Limit = pageSize });
+                    // The request for a page compiles the same query from its nextLink: same page size, no $skip, the
+                    // cursor after the previous page (and the rest of $top: then only the next page is read).
                     if (remaining is null)
                     {
-                        readAhead.Start(PageAfter(last), PageAfter);
+                        readAhead.Start(last, (lastRow, pages) => QueryCompiler.Default.Compile(query with { After = compiled.CreateCursor(lastRow), Offset = null, Limit = pages * pageSize }));
                     }
                     else
                     {

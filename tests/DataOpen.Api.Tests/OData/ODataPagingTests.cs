@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using DataOpen.Api.Datasets;
 using DataOpen.Api.OData;
@@ -62,6 +63,73 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
         // test at a time, so no other walk shares the counter); the checks above show those rows were right.
         Assert.True(readAhead.Hits - hitsBefore >= 20, $"{readAhead.Hits - hitsBefore} of 24 next pages were read ahead");
         Assert.Equal(rows + 1000, long.Parse(await client.GetStringAsync($"/odata/{set}/$count"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Pages_read_ahead_are_byte_for_byte_the_pages_their_own_requests_read()
+    {
+        using var client = factory.CreateClient();
+        var readAhead = factory.Services.GetRequiredService<PageReadAhead>();
+        var (hits, queries) = (readAhead.Hits, readAhead.Queries);
+        var urls = new List<string>();
+        var bodies = new List<byte[]>();
+        string? url = "/odata/AirQualityHourly?$filter=" + Uri.EscapeDataString("station_code eq 'XQ001'") + "&$orderby=observed_at desc&$count=true";
+        while (url is not null && urls.Count < 12)
+        {
+            var bytes = await PageBytesAsync(client, url, "odata.metadata=minimal");
+            urls.Add(url);
+            bodies.Add(bytes);
+            url = JsonDocument.Parse(bytes).RootElement.GetProperty("@odata.nextLink").GetString();
+        }
+
+        // Every page after the first was read ahead, four pages of 500 to a background query.
+        Assert.Equal(12, urls.Count);
+        Assert.True(readAhead.Hits - hits >= 10, $"{readAhead.Hits - hits} of 11 next pages were read ahead");
+        Assert.True(readAhead.Queries - queries <= (readAhead.Hits - hits) / 2, $"{readAhead.Queries - queries} background queries for {readAhead.Hits - hits} pages");
+
+        // Asked for again, last first, each page finds nothing ahead (its entry was taken), so its request runs
+        // its own query: the bytes are the same as those of the page read ahead.
+        var misses = readAhead.Misses;
+        for (var i = urls.Count - 1; i >= 0; i--)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(bodies[i]), Encoding.UTF8.GetString(await PageBytesAsync(client, urls[i], "odata.metadata=minimal")));
+        }
+
+        Assert.True(readAhead.Misses - misses >= urls.Count, $"{readAhead.Misses - misses} of {urls.Count} pages were read by their request");
+    }
+
+    [Fact]
+    public async Task A_page_read_ahead_for_a_walk_in_one_format_serves_a_request_in_another()
+    {
+        using var client = factory.CreateClient();
+        var readAhead = factory.Services.GetRequiredService<PageReadAhead>();
+        var first = JsonDocument.Parse(await PageBytesAsync(client, "/odata/AirQualityHourly?$select=RowId,aqi,station_code&$orderby=aqi", "odata.metadata=minimal")).RootElement;
+        var next = first.GetProperty("@odata.nextLink").GetString()!;
+
+        // The next page was read ahead for a minimal-metadata walk; this request wants full metadata and IEEE754 numbers.
+        var hits = readAhead.Hits;
+        var full = await PageBytesAsync(client, next, "odata.metadata=full;IEEE754Compatible=true");
+        Assert.Equal(hits + 1, readAhead.Hits);
+        var values = JsonDocument.Parse(full).RootElement.GetProperty("value");
+        Assert.Equal(500, values.GetArrayLength());
+        Assert.All(values.EnumerateArray(), v =>
+        {
+            Assert.StartsWith("http://localhost/odata/AirQualityHourly(", v.GetProperty("@odata.id").GetString(), StringComparison.Ordinal);
+            Assert.Equal(JsonValueKind.String, v.GetProperty("RowId").ValueKind);
+        });
+
+        // Byte for byte what the same request writes when nothing was read ahead for it.
+        Assert.Equal(Encoding.UTF8.GetString(full), Encoding.UTF8.GetString(await PageBytesAsync(client, next, "odata.metadata=full;IEEE754Compatible=true")));
+    }
+
+    private static async Task<byte[]> PageBytesAsync(HttpClient client, string url, string format)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=500");
+        request.Headers.TryAddWithoutValidation("Accept", "application/json;" + format);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync();
     }
 
     [Fact]
