@@ -19,7 +19,8 @@ namespace DataOpen.Benchmarks;
 /// of a $apply=groupby query through the OData feed, each against the same SQL (compiled by the same
 /// engine) served by a bare Kestrel + Npgsql endpoint in the same run; and the time to walk every
 /// nextLink page of the dataset against a CSV download of it from the service (psql's CSV export of the
-/// same rows is printed beside it for reference).
+/// same rows, and a walk of as many pages of the same bytes served from memory by a bare endpoint, are
+/// printed beside it for reference).
 /// Run: dotnet run -c Release --project bench/DataOpen.Benchmarks -- odata [rows] [seconds]
 /// </summary>
 public static class ODataBenchmarks
@@ -80,11 +81,34 @@ public static class ODataBenchmarks
         var columns = string.Join(", ", shape.Fields.Select(f => Sql.QuoteIdentifier(f.Name)));
         var csvTimes = new List<double>();
         var psqlTimes = new List<double>();
+
+        // Reference: a walk of as many pages of the same bytes (the feed's first page, nextLink aside) served
+        // from memory by a bare endpoint: what HTTP and the client cost with no query and no JSON writing.
+        var firstPage = await client.GetByteArrayAsync($"/odata/{set}");
+        var body = firstPage.AsSpan(0, firstPage.AsSpan().LastIndexOf(Encoding.UTF8.GetBytes(",\"@odata.nextLink\""))).ToArray();
+        var pageCount = (int)((env.Dataset.Current.RowCount + 999) / 1000);
+        var memoryPages = await env.StartBareEndpointAsync("/pages/{n:int}", async http =>
+        {
+            var n = int.Parse((string)http.Request.RouteValues["n"]!, CultureInfo.InvariantCulture);
+            http.Response.ContentType = "application/json";
+            await http.Response.Body.WriteAsync(body);
+            var end = n + 1 < pageCount ? $",\"@odata.nextLink\":\"http://{http.Request.Host}/pages/{n + 1}\"}}" : "}";
+            await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(end));
+        });
+        using var memoryClient = new HttpClient { BaseAddress = memoryPages };
+        var memoryTimes = new List<double>();
         var walks = new Dictionary<int, List<double>> { [1000] = [], [10_000] = [] };
         for (var round = 0; round < Rounds; round++)
         {
             csvTimes.Add(await DownloadCsvAsync(client, env.Dataset.Current.RowCount));
             psqlTimes.Add(await env.PsqlAsync($"COPY (SELECT {columns} FROM {table} ORDER BY _row_id) TO STDOUT WITH (FORMAT csv, HEADER)"));
+            var (memoryTime, memoryRows, _) = await WalkAsync(memoryClient, "/pages/0", 1000);
+            if (memoryRows != pageCount * 1000L)
+            {
+                throw new InvalidOperationException($"the walk of pages from memory saw {memoryRows} rows");
+            }
+
+            memoryTimes.Add(memoryTime);
             foreach (var (pageSize, times) in walks)
             {
                 var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
@@ -96,7 +120,7 @@ public static class ODataBenchmarks
                 }
 
                 times.Add(time);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  walk page size {pageSize}: {time:F2} s (CPU of this process {cpu.TotalSeconds:F2} s), {bytes / 1e6:F0} MB JSON; CSV download {csvTimes[^1]:F2} s, psql {psqlTimes[^1]:F2} s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  walk page size {pageSize}: {time:F2} s (CPU of this process {cpu.TotalSeconds:F2} s), {bytes / 1e6:F0} MB JSON; CSV download {csvTimes[^1]:F2} s, psql {psqlTimes[^1]:F2} s, pages from memory {memoryTimes[^1]:F2} s"));
             }
         }
 
@@ -107,6 +131,8 @@ public static class ODataBenchmarks
             Console.WriteLine(BenchEnvironment.Ratio($"walk all pages, page size {pageSize} (s, best)", times.Min(), csvTimes.Min(), "s", "≤ 2 vs CSV download"));
             Console.WriteLine(BenchEnvironment.Ratio($"  the same against psql's CSV export", times.Min(), psqlTimes.Min(), "s", "(reference)"));
         }
+
+        Console.WriteLine(BenchEnvironment.Ratio("  walk page size 1000 against the same bytes from memory", walks[1000].Min(), memoryTimes.Min(), "s", "(reference)"));
 
         return 0;
     }
