@@ -575,6 +575,7 @@ public static class ODataEndpoints
 
             json.WriteStartArray("value");
             var written = 0;
+            var flushed = 0L;
             object?[]? last = null;
             var hasMore = false;
             while (more)
@@ -588,9 +589,11 @@ public static class ODataEndpoints
                 last = rows.Current;
                 WriteRow(json, set, plan, columns, compiled, last, serviceRoot, format);
                 written++;
-                if (json.BytesPending > ODataJson.FlushThreshold)
+                // BytesPending alone never grows past the pipe's segment (4 KB): count what was committed since the last flush.
+                if (json.BytesCommitted + json.BytesPending - flushed > ODataJson.FlushThreshold)
                 {
                     json.Flush();
+                    flushed = json.BytesCommitted;
                     await pipe.FlushAsync(ct);
                 }
 
