@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace DataOpen.Api.Access;
@@ -56,29 +57,23 @@ public sealed class AccessMiddleware(
         }
 
         var door = DoorOf(path);
-        var original = http.Response.Body;
-        CountingStream? counting = null;
-        if (door is not null)
+        var original = http.Features.Get<IHttpResponseBodyFeature>();
+        CountingBodyFeature? counting = null;
+        if (door is not null && original is not null)
         {
-            counting = new CountingStream(original);
-            http.Response.Body = counting;
+            counting = new CountingBodyFeature(original);
+            http.Features.Set<IHttpResponseBodyFeature>(counting);
         }
 
         try
         {
             await next(http);
-            if (counting is not null)
-            {
-                // Doors writing to BodyWriter leave bytes in the pipe over the counting stream: flush and
-                // complete the response through it before the original body comes back.
-                await http.Response.CompleteAsync();
-            }
         }
         finally
         {
             if (counting is not null)
             {
-                http.Response.Body = original;
+                http.Features.Set(original);
             }
 
             var served = http.Features.Get<ServedFeature>();
@@ -184,56 +179,6 @@ public sealed class AccessMiddleware(
         if (catalog.Current.FindServed(r[1..]) is { } dataset)
         {
             usage.CountView(dataset.Id);
-        }
-    }
-
-    /// <summary>Counts response bytes of data-door requests without buffering them.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long Written { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Written += count;
-            inner.Write(buffer, offset, count);
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Written += buffer.Length;
-            inner.Write(buffer);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            Written += count;
-            return inner.WriteAsync(buffer, offset, count, cancellationToken);
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Written += buffer.Length;
-            return inner.WriteAsync(buffer, cancellationToken);
         }
     }
 }

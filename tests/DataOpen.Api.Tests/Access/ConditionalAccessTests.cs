@@ -207,6 +207,40 @@ public sealed class ConditionalAccessTests(DataOpenFactory factory)
         Assert.Contains(days, d => !d.TryGetProperty("dataset", out _) && d.GetProperty("door").GetString() == "rest" && d.GetProperty("requests").GetInt64() >= 3);
     }
 
+    [Fact]
+    public async Task Usage_counts_the_exact_body_bytes_of_every_door()
+    {
+        var (key, _) = await AccessHelpers.NewKeyAsync(factory);
+        using var client = AccessHelpers.ClientWithKey(factory, key);
+        var received = new Dictionary<string, long>();
+        async Task GetAsync(string door, HttpRequestMessage request)
+        {
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            received[door] = received.GetValueOrDefault(door) + (await response.Content.ReadAsByteArrayAsync()).Length;
+        }
+
+        // Pages written to the response's pipe (REST, OData, GraphQL) and a download written to its stream.
+        await GetAsync(Doors.Rest, new HttpRequestMessage(HttpMethod.Get, "/api/v1/datasets/air-quality-hourly/rows?limit=300"));
+        await GetAsync(Doors.OData, new HttpRequestMessage(HttpMethod.Get, "/odata/AirQualityHourly?$top=2500"));
+        await GetAsync(Doors.Download, new HttpRequestMessage(HttpMethod.Get, "/api/v1/datasets/bus-stops/download?format=csv"));
+        await GetAsync(Doors.GraphQL, new HttpRequestMessage(HttpMethod.Post, "/graphql")
+        {
+            Content = JsonContent.Create(new { query = "{ datasets(first: 20) { nodes { id title { zh en } description { zh } } } }" }),
+        });
+        Assert.All(received.Values, bytes => Assert.True(bytes > 4096, $"{bytes} bytes"));
+
+        await factory.Services.GetRequiredService<UsageCounter>().FlushAsync(CancellationToken.None);
+        var report = await client.GetFromJsonAsync<JsonElement>("/api/v1/keys/me/usage");
+        var counted = report.GetProperty("days").EnumerateArray()
+            .GroupBy(d => d.GetProperty("door").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Sum(d => d.GetProperty("bytes").GetInt64()));
+        foreach (var (door, bytes) in received)
+        {
+            Assert.Equal((door, bytes), (door, counted.GetValueOrDefault(door)));
+        }
+    }
+
     private async Task<AccessDecision> AuthorizeAsync(IDatasetAccess access, string key, DataOpen.Api.Catalog.DatasetEntry dataset) =>
         await access.AuthorizeRowsAsync(await ContextForAsync(key), dataset, Doors.Rest, CancellationToken.None);
 
