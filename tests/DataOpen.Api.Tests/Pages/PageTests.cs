@@ -306,13 +306,17 @@ public sealed partial class PageTests(DataOpenFactory factory)
     }
 
     [Fact]
-    public async Task Steward_endpoints_need_the_admin_key()
+    public async Task Steward_endpoints_refuse_anonymous_callers_unknown_keys_and_plain_key_holders()
     {
         using var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/steward/feedback")).StatusCode);
         client.DefaultRequestHeaders.Add("X-Api-Key", "wrong");
-        // 403 under the admin-key filter, 401 (unknown key) once stewards are keys with roles.
-        Assert.Contains((await client.GetAsync("/api/v1/steward/requests")).StatusCode, new[] { HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/steward/requests")).StatusCode);
+
+        var (key, _) = await DataOpen.Api.Tests.Access.AccessHelpers.NewKeyAsync(factory);
+        using var holder = DataOpen.Api.Tests.Access.AccessHelpers.ClientWithKey(factory, key);
+        Assert.Equal(HttpStatusCode.Forbidden, (await holder.GetAsync("/api/v1/steward/feedback")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await holder.GetAsync("/api/v1/steward/requests")).StatusCode);
     }
 
     [Fact]
