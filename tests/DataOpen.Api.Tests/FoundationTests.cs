@@ -402,8 +402,7 @@ public sealed class DatasetsCliTests
         Assert.Equal(0, ok);
         Assert.Contains("2,000 rows read", okOut, StringComparison.Ordinal);
 
-        var broken = Path.Combine(Path.GetTempPath(), "dataopen-cli-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(broken);
+        var broken = TestFolders.New("cli");
         await File.WriteAllTextAsync(Path.Combine(broken, "dataset.json"), """{"identifier":"x"}""");
         var (bad, badOut) = await RunAsync("validate", broken);
         Assert.Equal(1, bad);

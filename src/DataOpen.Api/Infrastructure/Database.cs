@@ -15,6 +15,7 @@ public sealed class Database : IAsyncDisposable
 
     private NpgsqlDataSource? writer;
     private NpgsqlDataSource? reader;
+    private Task? disposing;
 
     public NpgsqlDataSource Writer => writer ?? throw new InvalidOperationException("The database is not open yet.");
 
@@ -56,7 +57,21 @@ public sealed class Database : IAsyncDisposable
         reader = readerBuilder.Build();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the pools and stops (for an ephemeral cluster: removes) the embedded server, once: every call
+    /// awaits the same work, so a caller that must see the cluster gone can await it again after the host.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        lock (this)
+        {
+            disposing ??= DisposeCoreAsync();
+        }
+
+        return new ValueTask(disposing);
+    }
+
+    private async Task DisposeCoreAsync()
     {
         if (writer is not null)
         {

@@ -60,7 +60,7 @@ public sealed class BrowserFactory : DataOpenFactory, IAsyncLifetime
         playwright?.Dispose();
         if (!ChromiumMissingLocally)
         {
-            await DisposeAsync();
+            await DisposeWithClusterAsync();
         }
     }
 

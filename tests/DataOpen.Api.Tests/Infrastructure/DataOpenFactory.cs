@@ -66,7 +66,19 @@ public class DataOpenFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+    Task IAsyncLifetime.DisposeAsync() => DisposeWithClusterAsync();
+
+    /// <summary>
+    /// Disposes the factory and waits until the throwaway cluster is stopped and its folder removed. Disposing
+    /// the factory alone does not wait for the host's services to finish disposing, so the test process could
+    /// exit while the cluster was still being stopped and leave its folder in /tmp.
+    /// </summary>
+    protected async Task DisposeWithClusterAsync()
+    {
+        var database = Database;
+        await DisposeAsync();
+        await database.DisposeAsync();
+    }
 
     public HttpClient CreateAdminClient()
     {

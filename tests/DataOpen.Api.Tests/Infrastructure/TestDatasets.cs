@@ -37,8 +37,7 @@ public static class TestDatasets
     /// <summary>Writes dataset.json and a CSV of <paramref name="rows"/> rows (id, station, value, day) into a new folder.</summary>
     public static string WriteCsvFolder(DatasetDefinition definition, int rows, int seed = 1)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "dataopen-ds-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(folder);
+        var folder = TestFolders.New("ds");
         File.WriteAllText(Path.Combine(folder, "dataset.json"), JsonSerializer.Serialize(definition, DatasetDefinition.JsonOptions));
         WriteCsv(Path.Combine(folder, definition.Source.File), rows, seed);
         return folder;

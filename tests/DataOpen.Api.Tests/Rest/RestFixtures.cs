@@ -32,8 +32,7 @@ public static class RestFixtures
     public static Task<string> TrickyAsync(DataOpenFactory factory) => EnsureAsync(factory, "tricky", async id =>
     {
         var def = TestDatasets.Definition(id, fields: TrickyFields, title: "棘手数据");
-        var folder = Path.Combine(Path.GetTempPath(), "dataopen-ds-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(folder);
+        var folder = TestFolders.New("ds");
         var source = Path.Combine(folder, "data.csv");
         await File.WriteAllTextAsync(source, TrickyCsv, new UTF8Encoding(false));
         return (def, source);
