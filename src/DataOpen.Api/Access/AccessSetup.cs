@@ -15,6 +15,7 @@ public static class AccessSetup
         services.AddSingleton<KeyStore>();
         services.AddSingleton<TierCatalog>();
         services.AddSingleton<WorkCalendar>();
+        services.AddSingleton<SelfCallToken>();
         services.AddSingleton<ClientIp>();
         services.AddSingleton<RateLimitService>();
         services.AddSingleton<IRateCharger>(sp => sp.GetRequiredService<RateLimitService>());

@@ -38,13 +38,33 @@ public static class CallerExtensions
         http.Features.Get<Caller>() ?? Caller.Anonymous(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 }
 
-/// <summary>The client IP of anonymous callers: the connection's address, or X-Forwarded-For when the connection comes from a trusted proxy.</summary>
+/// <summary>
+/// A secret of this process that marks its own calls to its API (a page forwarding a form over loopback):
+/// only such a call may name the visitor's address in X-Forwarded-For without a configured trusted proxy.
+/// </summary>
+public sealed class SelfCallToken
+{
+    public const string Header = "X-DataOpen-Self";
+
+    public string Value { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public bool Matches(string? presented) =>
+        presented is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(presented), System.Text.Encoding.ASCII.GetBytes(Value));
+}
+
+/// <summary>
+/// The client IP of anonymous callers: the connection's address, or X-Forwarded-For when the connection comes
+/// from a trusted proxy, or from this process itself over loopback with its <see cref="SelfCallToken"/>.
+/// </summary>
 public sealed class ClientIp
 {
     private readonly List<IPNetwork> trusted = [];
+    private readonly SelfCallToken? self;
 
-    public ClientIp(IOptions<AccessOptions> options)
+    public ClientIp(IOptions<AccessOptions> options, SelfCallToken? self = null)
     {
+        this.self = self;
         foreach (var entry in options.Value.TrustedProxies)
         {
             if (IPNetwork.TryParse(entry, out var network))
@@ -73,6 +93,13 @@ public sealed class ClientIp
         if (remote.IsIPv4MappedToIPv6)
         {
             remote = remote.MapToIPv4();
+        }
+
+        if (self is not null && IPAddress.IsLoopback(remote) && self.Matches(http.Request.Headers[SelfCallToken.Header].ToString())
+            && IPAddress.TryParse(http.Request.Headers["X-Forwarded-For"].ToString().Split(',').Last().Trim(), out var visitor))
+        {
+            // A page of this service forwarding a visitor's form: the visitor's address, as the page resolved it.
+            return (visitor.IsIPv4MappedToIPv6 ? visitor.MapToIPv4() : visitor).ToString();
         }
 
         if (!IsTrusted(remote))

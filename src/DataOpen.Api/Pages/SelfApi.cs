@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using DataOpen.Api.Access;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -23,10 +24,11 @@ public sealed record SelfApiResult(int Status, JsonElement Body)
 /// <summary>
 /// Lets a no-JavaScript HTML form use a JSON endpoint of this service (API keys, applications): the
 /// page posts the form to itself and forwards it here over the loopback address the server listens
-/// on, so the REST endpoint stays the one place that validates and stores. The caller's address is
-/// passed on in X-Forwarded-For for the endpoint's own limits and logs.
+/// on, so the REST endpoint stays the one place that validates and stores. The visitor's address (as
+/// resolved for the page, through any trusted proxy) is passed on in X-Forwarded-For with this process's
+/// <see cref="SelfCallToken"/>, so the endpoint's limits and logs see the visitor, not the loopback address.
 /// </summary>
-public sealed class SelfApi(IServer server, IHttpClientFactory clients)
+public sealed class SelfApi(IServer server, IHttpClientFactory clients, ClientIp clientIp, SelfCallToken token)
 {
     public const string ClientName = "dataopen-self";
 
@@ -38,9 +40,10 @@ public sealed class SelfApi(IServer server, IHttpClientFactory clients)
             request.Headers.Add("X-Api-Key", apiKey.Trim());
         }
 
-        if (http.Connection.RemoteIpAddress is { } ip)
+        if (http.Connection.RemoteIpAddress is not null)
         {
-            request.Headers.Add("X-Forwarded-For", ip.ToString());
+            request.Headers.Add("X-Forwarded-For", clientIp.Resolve(http));
+            request.Headers.Add(SelfCallToken.Header, token.Value);
         }
 
         using var client = clients.CreateClient(ClientName);

@@ -150,6 +150,34 @@ public sealed class AccessUnitTests
     }
 
     [Fact]
+    public void A_page_forwarding_a_form_to_its_own_api_is_seen_as_the_visitor_only_with_the_process_token()
+    {
+        var token = new SelfCallToken();
+        var ip = new ClientIp(Options.Create(new AccessOptions()), token);
+
+        Assert.Equal("203.0.113.7", ip.Resolve(Context("127.0.0.1", "203.0.113.7", token.Value)));
+        Assert.Equal("2001:db8::7", ip.Resolve(Context("::1", "2001:db8::7", token.Value)));
+        // Without the token, with a forged one, or from another address, X-Forwarded-For is not believed.
+        Assert.Equal("127.0.0.1", ip.Resolve(Context("127.0.0.1", "203.0.113.7", null)));
+        Assert.Equal("127.0.0.1", ip.Resolve(Context("127.0.0.1", "203.0.113.7", new SelfCallToken().Value)));
+        Assert.Equal("198.51.100.20", ip.Resolve(Context("198.51.100.20", "203.0.113.7", token.Value)));
+        Assert.Equal("127.0.0.1", ip.Resolve(Context("127.0.0.1", "garbage", token.Value)));
+
+        static HttpContext Context(string remote, string forwarded, string? self)
+        {
+            var http = new DefaultHttpContext();
+            http.Connection.RemoteIpAddress = IPAddress.Parse(remote);
+            http.Request.Headers["X-Forwarded-For"] = forwarded;
+            if (self is not null)
+            {
+                http.Request.Headers[SelfCallToken.Header] = self;
+            }
+
+            return http;
+        }
+    }
+
+    [Fact]
     public void RateLimit_fields_report_remaining_and_seconds_until_full_and_until_midnight()
     {
         var tier = new TierPolicy("t", "测", null, 2, 10, 100, true);
