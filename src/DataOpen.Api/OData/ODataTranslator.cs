@@ -229,7 +229,8 @@ public static class ODataTranslator
         }
         catch (NotImplementedException)
         {
-            // QueryNodeVisitor's defaults for node kinds overridden nowhere below.
+            // Not a stub: ODataLib's QueryNodeVisitor throws this for every node kind a visitor does not override.
+            // The kinds a client can reach are overridden below with their own message; any other becomes a 400.
             throw ODataRequestException.Unsupported($"A part of {target} ({node.Kind}) is not supported.", target);
         }
     }
@@ -321,6 +322,9 @@ public static class ODataTranslator
         public override Expr Visit(AllNode nodeIn) => throw NoCollections();
 
         public override Expr Visit(CountNode nodeIn) => throw NoCollections();
+
+        public override Expr Visit(ResourceRangeVariableReferenceNode nodeIn) =>
+            throw ODataRequestException.Unsupported($"The whole entity ({nodeIn.Name}) cannot be used in {target}; name one of its properties.", target);
 
         public override Expr Visit(SingleValueCastNode nodeIn) =>
             throw ODataRequestException.Unsupported("cast() is not supported; literals are converted to the type they are compared with.", target);

@@ -32,6 +32,7 @@ public sealed class ODataErrorTests(DataOpenFactory factory)
     [InlineData("$format=xml", "unsupported", "$format")]
     [InlineData("$format=application/json;odata.metadata=lots", "unsupported", "$format")]
     [InlineData("$filter=@p eq 1&@p=1", "unsupported", "$filter")]
+    [InlineData("$filter=$it eq $it", "unsupported", "$filter")]
     public async Task Bad_queries_get_a_400_OData_error_naming_the_option(string query, string code, string target)
     {
         using var client = factory.CreateClient();
