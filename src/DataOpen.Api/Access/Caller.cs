@@ -90,16 +90,12 @@ public sealed class ClientIp
             return "unknown";
         }
 
-        if (remote.IsIPv4MappedToIPv6)
-        {
-            remote = remote.MapToIPv4();
-        }
-
+        remote = Plain(remote);
         if (self is not null && IPAddress.IsLoopback(remote) && self.Matches(http.Request.Headers[SelfCallToken.Header].ToString())
             && IPAddress.TryParse(http.Request.Headers["X-Forwarded-For"].ToString().Split(',').Last().Trim(), out var visitor))
         {
             // A page of this service forwarding a visitor's form: the visitor's address, as the page resolved it.
-            return (visitor.IsIPv4MappedToIPv6 ? visitor.MapToIPv4() : visitor).ToString();
+            return Plain(visitor).ToString();
         }
 
         if (!IsTrusted(remote))
@@ -111,15 +107,12 @@ public sealed class ClientIp
         var hops = http.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         for (var i = hops.Length - 1; i >= 0; i--)
         {
-            if (!IPAddress.TryParse(hops[i], out var hop))
+            if (!IPAddress.TryParse(hops[i], out var parsed))
             {
                 break;
             }
 
-            if (hop.IsIPv4MappedToIPv6)
-            {
-                hop = hop.MapToIPv4();
-            }
+            var hop = Plain(parsed);
 
             if (!IsTrusted(hop) || i == 0)
             {
@@ -131,4 +124,7 @@ public sealed class ClientIp
     }
 
     private bool IsTrusted(IPAddress address) => trusted.Exists(n => n.Contains(address));
+
+    /// <summary>An IPv4 address written as IPv6 (::ffff:a.b.c.d) as the IPv4 address it is.</summary>
+    private static IPAddress Plain(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }
