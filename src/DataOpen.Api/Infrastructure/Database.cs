@@ -15,6 +15,7 @@ public sealed class Database : IAsyncDisposable
 
     private NpgsqlDataSource? writer;
     private NpgsqlDataSource? reader;
+    private readonly Lock disposeGate = new();
     private Task? disposing;
 
     public NpgsqlDataSource Writer => writer ?? throw new InvalidOperationException("The database is not open yet.");
@@ -63,7 +64,7 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public ValueTask DisposeAsync()
     {
-        lock (this)
+        lock (disposeGate)
         {
             disposing ??= DisposeCoreAsync();
         }
