@@ -70,7 +70,7 @@ public sealed class RedisFixture : IAsyncLifetime
 
         if (A is not null)
         {
-            await A.DisposeAsync();
+            await A.DisposeWithClusterAsync();
         }
 
         Redis?.Dispose();

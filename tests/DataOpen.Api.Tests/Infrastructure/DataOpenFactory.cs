@@ -73,7 +73,7 @@ public class DataOpenFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// the factory alone does not wait for the host's services to finish disposing, so the test process could
     /// exit while the cluster was still being stopped and leave its folder in /tmp.
     /// </summary>
-    protected async Task DisposeWithClusterAsync()
+    public async Task DisposeWithClusterAsync()
     {
         var database = Database;
         await DisposeAsync();
