@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using DataOpen.Core.Query;
+using Nerdbank.Streams;
 
 namespace DataOpen.Api.Datasets;
 
@@ -9,24 +12,26 @@ namespace DataOpen.Api.Datasets;
 /// Read-ahead for keyset walks. A client following nextLinks (Power Query, R, Python) asks for page N+1
 /// only after it has read page N, so without help the database and the service wait on the client and
 /// the client waits on them, once per page. After a door serves a page of a published version that has
-/// a next page, it hands <see cref="Start(object?[], Func{object?[], int, CompiledQuery?})"/> the page's
-/// last row and a way to compile the query of the pages after a row. Pages are then read in the
-/// background, several in one query (<see cref="PagesPerRead"/>), up to <see cref="Limits.Depth"/> pages
-/// ahead of what the walk has been served, while the client takes in the current one. When the request
-/// for a page arrives, compiles to the same SQL and parameters and has passed its own access check,
-/// <see cref="TakeAsync"/> gives it the rows already read. The table of a version never changes, so a
-/// page read ahead is exactly what the query would return; anything else (no entry, expired, failed)
-/// runs the query as usual.
+/// a next page, it hands <see cref="Start(object?[], PageRenderer, Func{object?[], int, CompiledQuery?})"/>
+/// the page's last row, how the door writes a row, and a way to compile the query of the pages after a
+/// row. Pages are then read in the background, several in one query (<see cref="PagesPerRead"/>), up to
+/// <see cref="Limits.Depth"/> pages ahead of what the walk has been served, while the client takes in the
+/// current one. Each row is written as the door writes it (<see cref="PageRenderer"/>) straight from the
+/// reader, so a page waits as the bytes of its rows, never as boxed values. When the request for a page
+/// arrives, compiles to the same SQL and parameters, writes rows the same way (the renderer's key) and has
+/// passed its own access check, <see cref="TakeAsync"/> gives it the page. The table of a version never
+/// changes, so a page read ahead is exactly what the query would return; anything else (no entry, another
+/// format, expired, failed) runs the query as usual.
 /// Bounded: at most <see cref="Limits.Rows"/> rows held in all, each page for <see cref="Limits.Keep"/>,
 /// at most <see cref="Limits.Reads"/> reads at once; when full, pages are simply not read ahead.
 /// </summary>
 public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limits, ILogger<PageReadAhead> logger) : IDisposable
 {
-    /// <summary>Rows one background query reads at most, as whole pages (a page larger than this is read alone).</summary>
-    public const int RowsPerRead = 4096;
+    /// <summary>Rows one background query reads at most, as whole pages (a page larger than this is read alone); under the engine's 10,000-row limit.</summary>
+    public const int RowsPerRead = 8192;
 
     /// <summary>How much read-ahead one instance may hold and do; <paramref name="Depth"/> pages ahead per walk.</summary>
-    public sealed record Limits(int Rows, TimeSpan Keep, int Reads, int Depth = 8);
+    public sealed record Limits(int Rows, TimeSpan Keep, int Reads, int Depth = 16);
 
     private readonly ConcurrentDictionary<string, Entry> pages = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim reads = new(Math.Max(1, limits.Reads));
@@ -59,9 +64,9 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     /// already read or the limits say no. <paramref name="pagesAfter"/> compiles the query of the given number
     /// of pages after a row (its limit that many pages), or null when there is none.
     /// </summary>
-    public void Start(object?[] lastRow, Func<object?[], int, CompiledQuery?> pagesAfter)
+    public void Start(object?[] lastRow, PageRenderer renderer, Func<object?[], int, CompiledQuery?> pagesAfter)
     {
-        var walk = new Walk(pagesAfter);
+        var walk = new Walk(renderer, pagesAfter);
         if (Enabled && PagesAfter(walk, lastRow, 1) is { } next)
         {
             Begin(walk, next, lastRow);
@@ -69,24 +74,28 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     }
 
     /// <summary>Starts reading one page, <paramref name="next"/>, with nothing after it (the end of a <c>$top</c>).</summary>
-    public void Start(CompiledQuery next)
+    public void Start(CompiledQuery next, PageRenderer renderer)
     {
         if (Enabled)
         {
-            Begin(new Walk(null), next, null);
+            Begin(new Walk(renderer, null), next, null);
         }
     }
 
-    /// <summary>The rows read ahead for <paramref name="query"/>, or null when there are none (the caller runs the query).</summary>
-    public async Task<IReadOnlyList<object?[]>?> TakeAsync(CompiledQuery query, CancellationToken ct)
+    /// <summary>
+    /// The page read ahead for <paramref name="query"/> written by <paramref name="renderer"/>'s key, or null
+    /// when there is none (the caller runs the query). The caller disposes the page once it has sent it.
+    /// </summary>
+    public async Task<RenderedPage?> TakeAsync(CompiledQuery query, PageRenderer renderer, CancellationToken ct)
     {
         if (!Enabled)
         {
             return null;
         }
 
-        if (pages.TryRemove(KeyOf(query), out var entry))
+        if (pages.TryRemove(KeyOf(query, renderer), out var entry))
         {
+            var taken = false;
             try
             {
                 if (!entry.Ready.Task.IsCompleted)
@@ -94,15 +103,23 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
                     Interlocked.Increment(ref waited);
                 }
 
-                if (entry.Expires > DateTime.UtcNow && await entry.Ready.Task.WaitAsync(ct) is { } rows)
+                if (entry.Expires > DateTime.UtcNow && await entry.Ready.Task.WaitAsync(ct) is { } page)
                 {
                     Interlocked.Increment(ref hits);
-                    return rows;
+                    taken = true;
+                    return page;
                 }
             }
             finally
             {
-                Served(entry);
+                if (!taken)
+                {
+                    Drop(entry);
+                }
+                else
+                {
+                    Served(entry);
+                }
             }
         }
 
@@ -122,7 +139,7 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         }
 
         Sweep();
-        var key = KeyOf(first);
+        var key = KeyOf(first, walk.Renderer);
         if (pages.ContainsKey(key))
         {
             return;
@@ -170,73 +187,108 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     }
 
     /// <summary>
-    /// Runs the query of <paramref name="count"/> pages, cuts the rows into pages, hands them out and starts
-    /// the walk's next read. A failed read leaves the first page's request to run the query.
+    /// Runs the query of <paramref name="count"/> pages and writes each row into its page as the walk's renderer
+    /// does. Each page is handed out as soon as it is whole, after the entry of the page that follows it is in
+    /// place (its key needs this page's last row), so the request for a page never waits for the rest of the
+    /// read and never finds the next page missing. When the read ends, the walk's next read may start. A failed
+    /// read leaves the page it was writing, and those after it, to their requests.
     /// </summary>
     private async Task ReadAsync(Entry first, CompiledQuery query, int count)
     {
         var walk = first.Walk;
         var pageSize = first.Query.PageSize;
-        List<object?[]>? rows = null;
+        Entry? current = first; // the entry of the page being written
+        PageWriter? writer = null;
+        var entries = 1;
         try
         {
             await Task.Yield(); // the page that asked for the read-ahead goes on at once
             Interlocked.Increment(ref queries);
-            rows = new List<object?[]>(query.FetchLimit);
-            await foreach (var row in runner.StreamAsync(query, stopping.Token))
+            var index = 0L;
+            await foreach (var row in runner.ReadRowsAsync(query, stopping.Token))
             {
-                rows.Add(row);
+                var (page, within) = ((int)(index / pageSize), (int)(index % pageSize));
+                index++;
+                if (within == 0 && page > 0)
+                {
+                    // A row follows a whole page: the page is done, and the next one (if this read covers it) starts here.
+                    writer!.HasMore = true;
+                    var done = writer.Finish();
+                    writer = null;
+                    var next = page < count ? Register(walk, done.Last!) : null;
+                    entries += next is null ? 0 : 1;
+                    Hand(current!, done);
+                    current = next;
+                    if (current is null)
+                    {
+                        break; // the row after the last page (only there to tell that one follows), or the next page is someone else's
+                    }
+                }
+
+                writer ??= new PageWriter(pageSize);
+                writer.Write(walk.Renderer, row, keep: within == pageSize - 1);
+            }
+
+            if (current is not null)
+            {
+                Hand(current, (writer ?? new PageWriter(1)).Finish()); // the end of the data: the last page, maybe short or empty
+                (current, writer) = (null, null);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             logger.LogDebug(ex, "Read-ahead of a page failed; the request for it will run the query");
-            rows = null;
+            writer?.Dispose();
+            current?.Ready.TrySetResult(null);
         }
         finally
         {
             reads.Release();
         }
 
-        var later = new List<Entry>();
-        if (rows is not null)
-        {
-            first.Read = Slice(rows, 0, pageSize);
-            for (var i = 1; i < count && rows.Count > i * pageSize; i++)
-            {
-                if (PagesAfter(walk, rows[(i * pageSize) - 1], 1) is not { } pageQuery)
-                {
-                    break;
-                }
+        // Pages the query did not reach (the end of the data, a failed read) give their rows back now.
+        Interlocked.Add(ref rowsReserved, -(long)(count - entries) * (pageSize + 1));
+        Continue(walk);
+    }
 
-                later.Add(new Entry(pageQuery, walk, DateTime.UtcNow + limits.Keep) { Read = Slice(rows, i * pageSize, pageSize) });
-            }
+    /// <summary>Puts the entry of the page after <paramref name="lastRow"/> in place, as the walk's furthest page; null when it cannot.</summary>
+    private Entry? Register(Walk walk, object?[] lastRow)
+    {
+        if (PagesAfter(walk, lastRow, 1) is not { } query)
+        {
+            return null;
         }
 
-        // Pages the query did not reach (the end of the data, or a failed read) give their rows back now.
-        Interlocked.Add(ref rowsReserved, -(long)(count - 1 - later.Count) * (pageSize + 1));
+        var entry = new Entry(query, walk, DateTime.UtcNow + limits.Keep);
         lock (walk)
         {
-            walk.Pending += later.Count;
-            if (later.Count > 0)
-            {
-                walk.Tail = later[^1];
-            }
+            walk.Pending++;
         }
 
-        // The later pages are in place before the first page's request goes on, or that request would find the
-        // next page missing and start reading it again.
-        foreach (var entry in later)
+        if (!pages.TryAdd(KeyOf(query, walk.Renderer), entry))
         {
-            entry.Ready.TrySetResult(entry.Read);
-            if (!pages.TryAdd(KeyOf(entry.Query), entry))
+            // Another walk over the same pages got there first: this read stops, that one goes on.
+            lock (walk)
             {
-                Served(entry);
+                walk.Pending--;
             }
+
+            return null;
         }
 
-        first.Ready.TrySetResult(first.Read);
-        Continue(walk);
+        lock (walk)
+        {
+            walk.Tail = entry;
+        }
+
+        return entry;
+    }
+
+    /// <summary>Hands a page to its entry (and so to its request, waiting or to come).</summary>
+    private static void Hand(Entry entry, RenderedPage page)
+    {
+        entry.Read = page;
+        entry.Ready.TrySetResult(page);
     }
 
     /// <summary>The walk's query of <paramref name="count"/> pages after <paramref name="row"/>; null when there is none or it cannot be compiled.</summary>
@@ -253,8 +305,12 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         }
     }
 
-    private static List<object?[]> Slice(List<object?[]> rows, int start, int pageSize) =>
-        rows.GetRange(start, Math.Min(pageSize + 1, rows.Count - start));
+    /// <summary>A page nobody will send: its buffers go back to the pool once its read is over.</summary>
+    private void Drop(Entry entry)
+    {
+        _ = entry.Ready.Task.ContinueWith(t => t.Result?.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Served(entry);
+    }
 
     /// <summary>A page of the walk was taken by its request (or dropped): the walk may read further.</summary>
     private void Served(Entry entry)
@@ -287,10 +343,9 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
             from.Chained = true;
         }
 
-        var pageSize = from.Query.PageSize;
-        if (from.Read.Count > pageSize && PagesAfter(walk, from.Read[pageSize - 1], 1) is { } next)
+        if (from.Read.HasMore && from.Read.Last is { } last && PagesAfter(walk, last, 1) is { } next)
         {
-            Begin(walk, next, from.Read[pageSize - 1]);
+            Begin(walk, next, last);
         }
     }
 
@@ -302,10 +357,13 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         {
             if (entry.Expires <= now && pages.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
             {
-                Served(entry);
+                Drop(entry);
             }
         }
     }
+
+    /// <summary>A page's key: its query's and the renderer's (two pages with the same key hold the same bytes).</summary>
+    private static string KeyOf(CompiledQuery query, PageRenderer renderer) => KeyOf(query) + "\u001e" + renderer.Key;
 
     /// <summary>The SQL and every parameter (type, length and invariant text): two queries with the same key read the same rows.</summary>
     internal static string KeyOf(CompiledQuery query)
@@ -332,8 +390,10 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     public void Dispose() => stopping.Cancel();
 
     /// <summary>One client's walk: how to compile its next pages, and how far it has been read.</summary>
-    private sealed class Walk(Func<object?[], int, CompiledQuery?>? pagesAfter)
+    private sealed class Walk(PageRenderer renderer, Func<object?[], int, CompiledQuery?>? pagesAfter)
     {
+        public PageRenderer Renderer { get; } = renderer;
+
         public Func<object?[], int, CompiledQuery?>? PagesAfter { get; } = pagesAfter;
 
         /// <summary>Pages of this walk started and not yet taken by a request (guarded by the walk's lock).</summary>
@@ -351,13 +411,83 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
 
         public DateTime Expires { get; } = expires;
 
-        /// <summary>Completes with the rows once read (null when the read failed).</summary>
-        public TaskCompletionSource<IReadOnlyList<object?[]>?> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completes with the page once read (null when the read failed).</summary>
+        public TaskCompletionSource<RenderedPage?> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>The rows once read: the page's rows and the first row of the next page, when there is one.</summary>
-        public List<object?[]>? Read { get; set; }
+        /// <summary>The page once read.</summary>
+        public RenderedPage? Read { get; set; }
 
         /// <summary>The read after this page has been started (guarded by the walk's lock).</summary>
         public bool Chained { get; set; }
+    }
+}
+
+/// <summary>
+/// How a door writes one row of a page: <see cref="Key"/> names everything besides the query that the bytes
+/// depend on (format, service root…), so a page is only served to a request that would write the same bytes.
+/// </summary>
+public sealed record PageRenderer(string Key, Action<Utf8JsonWriter, ResultRow> WriteRow);
+
+/// <summary>
+/// A page read ahead: its rows as the renderer wrote them (JSON values separated by commas, without the
+/// brackets around them), how many, a copy of the last row (for the cursor of the next page) when the page
+/// is full, and whether a row follows it. Its buffers are pooled: dispose it once sent.
+/// </summary>
+public sealed class RenderedPage(Sequence<byte> buffer, int rows, object?[]? last, bool hasMore) : IDisposable
+{
+    /// <summary>The rows' bytes: <c>{…},{…}</c>.</summary>
+    public ReadOnlySequence<byte> Json { get; } = buffer.AsReadOnlySequence.Slice(Math.Min(1, buffer.Length));
+
+    public int Rows { get; } = rows;
+
+    public object?[]? Last { get; } = last;
+
+    public bool HasMore { get; } = hasMore;
+
+    public void Dispose() => buffer.Dispose();
+}
+
+/// <summary>Writes a page's rows into pooled buffers while the query reads them.</summary>
+internal sealed class PageWriter : IDisposable
+{
+    private readonly Sequence<byte> buffer;
+    private readonly Utf8JsonWriter json;
+    private int rows;
+
+    /// <summary>Buffers of about 128 bytes a row, from 1 KB to 64 KB each: what a page holds stays in proportion to its rows.</summary>
+    public PageWriter(int pageSize)
+    {
+        buffer = new Sequence<byte>(ArrayPool<byte>.Shared) { MinimumSpanLength = (int)Math.Clamp(pageSize * 128L, 1024, 64 * 1024) };
+        json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        json.WriteStartArray(); // so the writer puts commas between rows; RenderedPage leaves the bracket out
+    }
+
+    /// <summary>A copy of the last row written with <c>keep</c>.</summary>
+    public object?[]? Last { get; private set; }
+
+    public bool HasMore { get; set; }
+
+    public void Write(PageRenderer renderer, ResultRow row, bool keep)
+    {
+        renderer.WriteRow(json, row);
+        rows++;
+        if (keep)
+        {
+            Last = row.ToArray();
+        }
+    }
+
+    /// <summary>The page, which now owns the buffers.</summary>
+    public RenderedPage Finish()
+    {
+        json.Flush();
+        json.Dispose();
+        return new RenderedPage(buffer, rows, HasMore ? Last : null, HasMore);
+    }
+
+    public void Dispose()
+    {
+        json.Dispose();
+        buffer.Dispose();
     }
 }

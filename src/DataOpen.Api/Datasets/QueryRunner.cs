@@ -70,102 +70,77 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     /// </summary>
     public async IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, int? statementTimeoutSeconds, [EnumeratorCancellation] CancellationToken ct)
     {
+        if (statementTimeoutSeconds is null)
+        {
+            await foreach (var current in ReadRowsAsync(query, ct))
+            {
+                yield return current.ToArray();
+            }
+
+            yield break;
+        }
+
         await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var tx = statementTimeoutSeconds is { } timeout ? await BeginWithTimeoutAsync(conn, timeout, ct) : null;
+        await using var tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
         await using var cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
         cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
-        // Downloads (a statement timeout of their own) read column by column, so one huge value never has to
-        // fit in the read buffer. Pages (bounded by their LIMIT) let Npgsql buffer each row whole, then read
-        // its columns synchronously: an await per column costs more than the rest of the row on long walks.
-        var sequential = statementTimeoutSeconds is not null;
-        NpgsqlDataReader reader;
+        // Downloads read column by column, so one huge value never has to fit in the read buffer.
+        await using var reader = await ExecuteAsync(cmd, CommandBehavior.SequentialAccess, ct);
+        var row = new ResultRow(reader, query);
+        while (await ReadAsync(reader, ct))
+        {
+            var values = new object?[row.Width];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = await reader.IsDBNullAsync(i, ct) ? null : row.GetValue(i);
+            }
+
+            yield return values;
+        }
+    }
+
+    /// <summary>
+    /// Every row of the query (its LIMIT applies) read in place: the same <see cref="ResultRow"/> moves from
+    /// row to row, so a writer can turn each value into bytes without boxing it. Npgsql buffers each row
+    /// whole (pages are bounded by their LIMIT), so the columns are read synchronously: an await per column
+    /// costs more than the rest of the row on long walks.
+    /// </summary>
+    public async IAsyncEnumerable<ResultRow> ReadRowsAsync(CompiledQuery query, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var conn = await database.Reader.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(query.Sql, conn) { CommandTimeout = ClientTimeout(null) };
+        cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
+        await using var reader = await ExecuteAsync(cmd, CommandBehavior.Default, ct);
+        var row = new ResultRow(reader, query);
+        while (await ReadAsync(reader, ct))
+        {
+            yield return row;
+        }
+    }
+
+    private static async Task<NpgsqlDataReader> ExecuteAsync(NpgsqlCommand cmd, CommandBehavior behavior, CancellationToken ct)
+    {
         try
         {
-            reader = await cmd.ExecuteReaderAsync(sequential ? CommandBehavior.SequentialAccess : CommandBehavior.Default, ct);
+            return await cmd.ExecuteReaderAsync(behavior, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
         {
             throw new QueryTimeoutException(ex);
         }
+    }
 
-        await using (reader)
+    private static async Task<bool> ReadAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        try
         {
-            var width = reader.FieldCount;
-            var kinds = new ReadKind[width];
-            for (var i = 0; i < width; i++)
-            {
-                kinds[i] = KindOf(i < query.Columns.Count ? query.Columns[i].Type : null, reader.GetFieldType(i));
-            }
-
-            while (true)
-            {
-                bool more;
-                try
-                {
-                    more = await reader.ReadAsync(ct);
-                }
-                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
-                {
-                    throw new QueryTimeoutException(ex);
-                }
-
-                if (!more)
-                {
-                    break;
-                }
-
-                var row = new object?[width];
-                for (var i = 0; i < width; i++)
-                {
-                    row[i] = (sequential ? await reader.IsDBNullAsync(i, ct) : reader.IsDBNull(i)) ? null : kinds[i] switch
-                    {
-                        ReadKind.Int32 => reader.GetInt32(i),
-                        ReadKind.Int64 => reader.GetInt64(i),
-                        ReadKind.Decimal => reader.GetDecimal(i),
-                        ReadKind.Double => reader.GetDouble(i),
-                        ReadKind.Boolean => reader.GetBoolean(i),
-                        ReadKind.Text => reader.GetString(i),
-                        ReadKind.Date => reader.GetFieldValue<DateOnly>(i),
-                        ReadKind.Timestamp => new DateTimeOffset(reader.GetFieldValue<DateTime>(i)),
-                        _ => reader.GetValue(i),
-                    };
-                }
-
-                yield return row;
-            }
+            return await reader.ReadAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw new QueryTimeoutException(ex);
         }
     }
-
-    private enum ReadKind
-    {
-        Other,
-        Int32,
-        Int64,
-        Decimal,
-        Double,
-        Boolean,
-        Text,
-        Date,
-        Timestamp,
-    }
-
-    /// <summary>
-    /// How to read a column: dates as DateOnly and timestamps as UTC DateTimeOffset whatever Npgsql's
-    /// default CLR type; other values by the typed getter of the type the server sent (an aggregate's
-    /// type is the server's to choose), which costs less than <see cref="NpgsqlDataReader.GetValue"/>.
-    /// </summary>
-    private static ReadKind KindOf(FieldType? declared, Type sent) => declared switch
-    {
-        FieldType.Date => ReadKind.Date,
-        FieldType.Timestamp => ReadKind.Timestamp,
-        _ when sent == typeof(int) => ReadKind.Int32,
-        _ when sent == typeof(long) => ReadKind.Int64,
-        _ when sent == typeof(decimal) => ReadKind.Decimal,
-        _ when sent == typeof(double) => ReadKind.Double,
-        _ when sent == typeof(bool) => ReadKind.Boolean,
-        _ when sent == typeof(string) => ReadKind.Text,
-        _ => ReadKind.Other,
-    };
 
     /// <summary>
     /// Runs <c>COPY (<paramref name="selectSql"/>) TO STDOUT WITH (FORMAT csv)</c> and hands the text to

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -283,13 +284,25 @@ public static class ODataEndpoints
             plan = plan with { Filter = Expr.Eq(Expr.Field(set.KeyColumn), Expr.Const(key)), OrderBy = [] };
             var shape = set.ShapeFor(null);
             var compiled = QueryCompiler.Default.Compile(plan.ToRowQuery(shape) with { Limit = 1 });
-            var page = await runner.PageAsync(compiled, ct);
-            if (page.Rows.Count == 0)
+            var columns = OutputColumns(set, plan, compiled, format.Level);
+            byte[]? entity = null;
+            await foreach (var row in runner.ReadRowsAsync(compiled, ct))
+            {
+                using var buffer = new MemoryStream();
+                using (var rowJson = new Utf8JsonWriter(buffer, ODataJson.WriterOptions))
+                {
+                    WriteRow(rowJson, set, plan, columns, compiled, row, serviceRoot, format);
+                }
+
+                entity = buffer.ToArray();
+            }
+
+            if (entity is null)
             {
                 throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"{set.Name} has no entity with {set.KeyProperty} {ODataJson.KeyLiteral(key)}.", set.Name);
             }
 
-            await WriteEntityAsync(http, set, plan, compiled, page.Rows[0], serviceRoot, format);
+            await WriteEntityAsync(http, set, plan, entity, serviceRoot, format);
             if (set.Dataset is { } keyed)
             {
                 await access.RecordServedAsync(http, keyed, null, Door, http.Request.QueryString.Value, 1, ct);
@@ -472,7 +485,7 @@ public static class ODataEndpoints
         return result;
     }
 
-    private static void WriteRow(Utf8JsonWriter json, ODataSet set, ODataPlan plan, List<(JsonEncodedText Name, JsonEncodedText? TypeAnnotation, int Ordinal)> columns, CompiledQuery compiled, object?[] row, string serviceRoot, ODataFormat format)
+    private static void WriteRow(Utf8JsonWriter json, ODataSet set, ODataPlan plan, List<(JsonEncodedText Name, JsonEncodedText? TypeAnnotation, int Ordinal)> columns, CompiledQuery compiled, ResultRow row, string serviceRoot, ODataFormat format)
     {
         json.WriteStartObject();
         if (format.Level == MetadataLevel.Full && !plan.IsGrouped)
@@ -481,7 +494,7 @@ public static class ODataEndpoints
             var keyOrdinal = set.Dataset is not null ? compiled.Columns.Count - 1 : IndexOf(compiled, set.KeyColumn);
             if (keyOrdinal >= 0)
             {
-                var id = serviceRoot + set.Name + "(" + ODataJson.KeyLiteral(row[keyOrdinal]) + ")";
+                var id = serviceRoot + set.Name + "(" + ODataJson.KeyLiteral(row.IsNull(keyOrdinal) ? null : row.GetValue(keyOrdinal)) + ")";
                 json.WriteString("@odata.id", id);
                 json.WriteString("@odata.readLink", id);
             }
@@ -489,14 +502,13 @@ public static class ODataEndpoints
 
         foreach (var (name, annotation, ordinal) in columns)
         {
-            var value = row[ordinal];
-            if (annotation is { } a && value is not null)
+            if (annotation is { } a && !row.IsNull(ordinal))
             {
                 json.WriteString(a, "#" + ODataJson.TypeAnnotation(compiled.Columns[ordinal].Type)![1..]);
             }
 
             json.WritePropertyName(name);
-            ODataJson.WriteValue(json, value, format.Ieee754Compatible);
+            ODataJson.WriteValue(json, row, ordinal, format.Ieee754Compatible);
         }
 
         json.WriteEndObject();
@@ -515,10 +527,10 @@ public static class ODataEndpoints
         return -1;
     }
 
-    private static async Task WriteEntityAsync(HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, object?[] row, string serviceRoot, ODataFormat format)
+    /// <summary>The entity: the context, then the members of the row object <paramref name="row"/> (its JSON) inline beside it.</summary>
+    private static async Task WriteEntityAsync(HttpContext http, ODataSet set, ODataPlan plan, byte[] row, string serviceRoot, ODataFormat format)
     {
         http.Response.ContentType = format.ContentType;
-        var columns = OutputColumns(set, plan, compiled, format.Level);
         var json = ODataJson.CreateWriter(http.Response.BodyWriter);
         await using (json)
         {
@@ -528,14 +540,7 @@ public static class ODataEndpoints
                 json.WriteString("@odata.context", ContextUrl(serviceRoot, set, plan, entity: true));
             }
 
-            // The entity's properties sit beside the context: write the row object's members inline.
-            using var buffer = new MemoryStream();
-            using (var rowJson = new Utf8JsonWriter(buffer, ODataJson.WriterOptions))
-            {
-                WriteRow(rowJson, set, plan, columns, compiled, row, serviceRoot, format);
-            }
-
-            using var doc = JsonDocument.Parse(buffer.ToArray());
+            using var doc = JsonDocument.Parse(row);
             foreach (var p in doc.RootElement.EnumerateObject())
             {
                 p.WriteTo(json);
@@ -550,9 +555,14 @@ public static class ODataEndpoints
         string serviceRoot, string relative, ODataFormat format, long? totalCount, QueryRunner runner, PageReadAhead readAhead, CancellationToken ct)
     {
         var columns = OutputColumns(set, plan, compiled, format.Level);
+        // How this request writes a row; a page read ahead with the same key holds exactly these bytes. The key
+        // names the format, and the entity set and service root that full metadata puts in every row.
+        var renderer = new PageRenderer(
+            string.Join('\u001f', format.ContentType, set.Name, set.EntityType.FullName(), format.Level == MetadataLevel.Full ? serviceRoot : ""),
+            (json, row) => WriteRow(json, set, plan, columns, compiled, row, serviceRoot, format));
 
-        var ready = await readAhead.TakeAsync(compiled, ct);
-        await using var rows = (ready is null ? runner.StreamAsync(compiled, ct) : ready.ToAsyncEnumerable()).GetAsyncEnumerator(ct);
+        using var ready = await readAhead.TakeAsync(compiled, renderer, ct);
+        await using var rows = (ready is null ? runner.ReadRowsAsync(compiled, ct) : AsyncEnumerable.Empty<ResultRow>()).GetAsyncEnumerator(ct);
         // The first row is read before any byte is sent, so that most query failures still become an error response.
         var more = await rows.MoveNextAsync();
 
@@ -575,9 +585,29 @@ public static class ODataEndpoints
 
             json.WriteStartArray("value");
             var written = 0;
-            var flushed = 0L;
             object?[]? last = null;
             var hasMore = false;
+            if (ready is not null)
+            {
+                // The rows were written while read ahead: send their bytes as they are, flushing every 64 KB.
+                // The writer sees an empty array, so it closes it without a comma.
+                json.Flush();
+                var pending = 0;
+                foreach (var segment in ready.Json)
+                {
+                    pipe.Write(segment.Span);
+                    pending += segment.Length;
+                    if (pending > ODataJson.FlushThreshold)
+                    {
+                        pending = 0;
+                        await pipe.FlushAsync(ct);
+                    }
+                }
+
+                (written, last, hasMore) = (ready.Rows, ready.Last, ready.HasMore);
+            }
+
+            var flushed = json.BytesCommitted;
             while (more)
             {
                 if (written == compiled.PageSize)
@@ -586,9 +616,13 @@ public static class ODataEndpoints
                     break;
                 }
 
-                last = rows.Current;
-                WriteRow(json, set, plan, columns, compiled, last, serviceRoot, format);
+                WriteRow(json, set, plan, columns, compiled, rows.Current, serviceRoot, format);
                 written++;
+                if (written == compiled.PageSize)
+                {
+                    last = rows.Current.ToArray(); // the last row of a full page: the next page's cursor starts after it
+                }
+
                 // BytesPending alone never grows past the pipe's segment (4 KB): count what was committed since the last flush.
                 if (json.BytesCommitted + json.BytesPending - flushed > ODataJson.FlushThreshold)
                 {
@@ -614,11 +648,11 @@ public static class ODataEndpoints
                     // cursor after the previous page (and the rest of $top: then only the next page is read).
                     if (remaining is null)
                     {
-                        readAhead.Start(last, (lastRow, pages) => QueryCompiler.Default.Compile(query with { After = compiled.CreateCursor(lastRow), Offset = null, Limit = pages * pageSize }));
+                        readAhead.Start(last, renderer, (lastRow, pages) => QueryCompiler.Default.Compile(query with { After = compiled.CreateCursor(lastRow), Offset = null, Limit = pages * pageSize }));
                     }
                     else
                     {
-                        readAhead.Start(QueryCompiler.Default.Compile(query with { After = token.Cursor, Offset = null, Limit = (int)Math.Min(pageSize, remaining.Value) }));
+                        readAhead.Start(QueryCompiler.Default.Compile(query with { After = token.Cursor, Offset = null, Limit = (int)Math.Min(pageSize, remaining.Value) }), renderer);
                     }
                 }
 

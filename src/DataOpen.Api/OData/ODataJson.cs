@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using DataOpen.Api.Datasets;
 using DataOpen.Core.Catalog;
 
 namespace DataOpen.Api.OData;
@@ -104,26 +105,17 @@ public static class ODataJson
             case short s:
                 json.WriteNumberValue(s);
                 break;
-            case long l when ieee754:
-                json.WriteStringValue(l.ToString(CultureInfo.InvariantCulture));
-                break;
             case long l:
-                json.WriteNumberValue(l);
-                break;
-            case decimal d when ieee754:
-                json.WriteStringValue(d.ToString(CultureInfo.InvariantCulture));
+                WriteInt64(json, l, ieee754);
                 break;
             case decimal d:
-                json.WriteNumberValue(d);
-                break;
-            case double d when double.IsFinite(d):
-                json.WriteNumberValue(d);
+                WriteDecimal(json, d, ieee754);
                 break;
             case double d:
-                json.WriteStringValue(double.IsNaN(d) ? "NaN" : d > 0 ? "INF" : "-INF");
+                WriteDouble(json, d);
                 break;
             case float f:
-                WriteValue(json, (double)f, ieee754);
+                WriteDouble(json, f);
                 break;
             case bool b:
                 json.WriteBooleanValue(b);
@@ -132,21 +124,13 @@ public static class ODataJson
                 json.WriteStringValue(s);
                 break;
             case DateOnly d:
-                // Hand-formatted: a custom format string costs more than the rest of the row on large walks.
-                Span<byte> date = stackalloc byte[10];
-                Digits(date[..4], d.Year);
-                date[4] = (byte)'-';
-                Digits(date.Slice(5, 2), d.Month);
-                date[7] = (byte)'-';
-                Digits(date.Slice(8, 2), d.Day);
-                json.WriteStringValue(date);
+                WriteDate(json, d);
                 break;
             case DateTimeOffset t:
-                // A UTC DateTime is written as ISO 8601 with "Z" and without a zero fraction.
-                json.WriteStringValue(t.UtcDateTime);
+                WriteTimestamp(json, t);
                 break;
             case DateTime t:
-                WriteValue(json, new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)), ieee754);
+                WriteTimestamp(json, new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)));
                 break;
             case TimeOnly t:
                 json.WriteStringValue(t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'));
@@ -156,6 +140,101 @@ public static class ODataJson
                 break;
         }
     }
+
+    /// <summary>
+    /// The value of column <paramref name="ordinal"/> of the current row, written as <see cref="WriteValue(Utf8JsonWriter, object?, bool)"/>
+    /// writes the same value, but read with its typed getter and never boxed.
+    /// </summary>
+    public static void WriteValue(Utf8JsonWriter json, ResultRow row, int ordinal, bool ieee754)
+    {
+        if (row.IsNull(ordinal))
+        {
+            json.WriteNullValue();
+            return;
+        }
+
+        switch (row.Kind(ordinal))
+        {
+            case ValueKind.Int32:
+                json.WriteNumberValue(row.GetInt32(ordinal));
+                break;
+            case ValueKind.Int64:
+                WriteInt64(json, row.GetInt64(ordinal), ieee754);
+                break;
+            case ValueKind.Decimal:
+                WriteDecimal(json, row.GetDecimal(ordinal), ieee754);
+                break;
+            case ValueKind.Double:
+                WriteDouble(json, row.GetDouble(ordinal));
+                break;
+            case ValueKind.Boolean:
+                json.WriteBooleanValue(row.GetBoolean(ordinal));
+                break;
+            case ValueKind.Text:
+                json.WriteStringValue(row.GetString(ordinal));
+                break;
+            case ValueKind.Date:
+                WriteDate(json, row.GetDate(ordinal));
+                break;
+            case ValueKind.Timestamp:
+                WriteTimestamp(json, row.GetTimestamp(ordinal));
+                break;
+            default:
+                WriteValue(json, row.GetValue(ordinal), ieee754);
+                break;
+        }
+    }
+
+    private static void WriteInt64(Utf8JsonWriter json, long value, bool ieee754)
+    {
+        if (ieee754)
+        {
+            json.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            json.WriteNumberValue(value);
+        }
+    }
+
+    private static void WriteDecimal(Utf8JsonWriter json, decimal value, bool ieee754)
+    {
+        if (ieee754)
+        {
+            json.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            json.WriteNumberValue(value);
+        }
+    }
+
+    private static void WriteDouble(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumberValue(value);
+        }
+        else
+        {
+            json.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "INF" : "-INF");
+        }
+    }
+
+    /// <summary>yyyy-MM-dd, hand-formatted: a custom format string costs more than the rest of the row on large walks.</summary>
+    private static void WriteDate(Utf8JsonWriter json, DateOnly value)
+    {
+        Span<byte> date = stackalloc byte[10];
+        Digits(date[..4], value.Year);
+        date[4] = (byte)'-';
+        Digits(date.Slice(5, 2), value.Month);
+        date[7] = (byte)'-';
+        Digits(date.Slice(8, 2), value.Day);
+        json.WriteStringValue(date);
+    }
+
+    /// <summary>ISO 8601 in UTC with "Z" and without a zero fraction.</summary>
+    private static void WriteTimestamp(Utf8JsonWriter json, DateTimeOffset value) => json.WriteStringValue(value.UtcDateTime);
 
     private static void Digits(Span<byte> target, int value)
     {

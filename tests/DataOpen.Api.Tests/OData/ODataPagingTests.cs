@@ -99,17 +99,18 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
     }
 
     [Fact]
-    public async Task A_page_read_ahead_for_a_walk_in_one_format_serves_a_request_in_another()
+    public async Task A_page_read_ahead_in_one_format_is_served_only_to_a_request_in_that_format()
     {
         using var client = factory.CreateClient();
         var readAhead = factory.Services.GetRequiredService<PageReadAhead>();
         var first = JsonDocument.Parse(await PageBytesAsync(client, "/odata/AirQualityHourly?$select=RowId,aqi,station_code&$orderby=aqi", "odata.metadata=minimal")).RootElement;
         var next = first.GetProperty("@odata.nextLink").GetString()!;
 
-        // The next page was read ahead for a minimal-metadata walk; this request wants full metadata and IEEE754 numbers.
-        var hits = readAhead.Hits;
+        // The next page was read ahead, written for a minimal-metadata walk. This request wants full metadata and
+        // IEEE754 numbers, so it runs its own query and gets its own format.
+        var (hits, misses) = (readAhead.Hits, readAhead.Misses);
         var full = await PageBytesAsync(client, next, "odata.metadata=full;IEEE754Compatible=true");
-        Assert.Equal(hits + 1, readAhead.Hits);
+        Assert.Equal((hits, misses + 1), (readAhead.Hits, readAhead.Misses));
         var values = JsonDocument.Parse(full).RootElement.GetProperty("value");
         Assert.Equal(500, values.GetArrayLength());
         Assert.All(values.EnumerateArray(), v =>
@@ -118,8 +119,29 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
             Assert.Equal(JsonValueKind.String, v.GetProperty("RowId").ValueKind);
         });
 
-        // Byte for byte what the same request writes when nothing was read ahead for it.
-        Assert.Equal(Encoding.UTF8.GetString(full), Encoding.UTF8.GetString(await PageBytesAsync(client, next, "odata.metadata=full;IEEE754Compatible=true")));
+        // The page read ahead still waits for the walk's own format, and is byte for byte what that request writes
+        // when nothing was read ahead for it.
+        var minimal = await PageBytesAsync(client, next, "odata.metadata=minimal");
+        Assert.Equal(hits + 1, readAhead.Hits);
+        Assert.Equal(Encoding.UTF8.GetString(minimal), Encoding.UTF8.GetString(await PageBytesAsync(client, next, "odata.metadata=minimal")));
+    }
+
+    [Fact]
+    public async Task Pages_read_ahead_with_full_metadata_and_ieee754_numbers_match_the_pages_their_requests_write()
+    {
+        using var client = factory.CreateClient();
+        var readAhead = factory.Services.GetRequiredService<PageReadAhead>();
+        const string format = "odata.metadata=full;IEEE754Compatible=true";
+        var first = JsonDocument.Parse(await PageBytesAsync(client, "/odata/AirQualityHourly?$orderby=observed_at,RowId", format)).RootElement;
+        var next = first.GetProperty("@odata.nextLink").GetString()!;
+        var hits = readAhead.Hits;
+        var ahead = await PageBytesAsync(client, next, format);
+        Assert.Equal(hits + 1, readAhead.Hits);
+        var again = await PageBytesAsync(client, next, format);
+        Assert.Equal(Encoding.UTF8.GetString(again), Encoding.UTF8.GetString(ahead));
+        var row = JsonDocument.Parse(ahead).RootElement.GetProperty("value")[0];
+        Assert.Equal("#Int64", row.GetProperty("RowId@odata.type").GetString());
+        Assert.Equal("#DateTimeOffset", row.GetProperty("observed_at@odata.type").GetString());
     }
 
     private static async Task<byte[]> PageBytesAsync(HttpClient client, string url, string format)
