@@ -131,25 +131,33 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
     /// Reads the pages from <paramref name="first"/> on (those after <paramref name="after"/>, when the walk
     /// can compile further pages) in one query, registering the first page at once and the others when read.
     /// </summary>
-    private void Begin(Walk walk, CompiledQuery first, object?[]? after)
+    /// <returns>False when the limits (rows held, reads at once) said no for now; true otherwise (started, or nothing to do).</returns>
+    private bool Begin(Walk walk, CompiledQuery first, object?[]? after)
     {
         if (stopping.IsCancellationRequested)
         {
-            return;
+            return true;
         }
 
         Sweep();
         var key = KeyOf(first, walk.Renderer);
         if (pages.ContainsKey(key))
         {
-            return;
+            return true;
         }
 
+        // As many pages as one read takes, and as still fit under the rows held (large pages fill it first).
         var count = walk.PagesAfter is null || after is null ? 1 : PagesPerRead(first.PageSize);
+        count = (int)Math.Min(count, (limits.Rows - Interlocked.Read(ref rowsReserved)) / (first.PageSize + 1));
+        if (count < 1)
+        {
+            return false;
+        }
+
         var query = count == 1 ? first : PagesAfter(walk, after!, count);
         if (query is null)
         {
-            return;
+            return true;
         }
 
         // Each page of the read holds one page of rows and the first row of the next (how it knows there is one).
@@ -157,7 +165,7 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         if (Interlocked.Add(ref rowsReserved, reserved) > limits.Rows || !reads.Wait(0))
         {
             Interlocked.Add(ref rowsReserved, -reserved);
-            return;
+            return false;
         }
 
         var entry = new Entry(first, walk, DateTime.UtcNow + limits.Keep);
@@ -175,7 +183,7 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
             }
 
             reads.Release();
-            return;
+            return true;
         }
 
         lock (walk)
@@ -184,6 +192,7 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
         }
 
         _ = ReadAsync(entry, query, count);
+        return true;
     }
 
     /// <summary>
@@ -343,9 +352,13 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
             from.Chained = true;
         }
 
-        if (from.Read.HasMore && from.Read.Last is { } last && PagesAfter(walk, last, 1) is { } next)
+        if (from.Read.HasMore && from.Read.Last is { } last && PagesAfter(walk, last, 1) is { } next && !Begin(walk, next, last))
         {
-            Begin(walk, next, last);
+            // Full for now (large pages fill the rows held before the depth is reached): the next page served tries again.
+            lock (walk)
+            {
+                from.Chained = false;
+            }
         }
     }
 
