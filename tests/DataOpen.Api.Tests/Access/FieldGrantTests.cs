@@ -3,7 +3,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using DataOpen.Api.Publishing;
 using DataOpen.Api.Tests.Infrastructure;
+using DataOpen.Core.Catalog;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataOpen.Api.Tests.Access;
 
@@ -197,6 +200,60 @@ public sealed class FieldGrantTests(DataOpenFactory factory)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/datasets/{Dataset}/rows?select=park")).StatusCode);
     }
 
+    [Fact]
+    public async Task GeoJSON_of_a_field_limited_grant_needs_both_coordinates_granted_and_carries_only_granted_properties()
+    {
+        // A conditional dataset with coordinates (synthetic): its points are made of two fields a grant may leave out.
+        await TestDatasets.EnsureReferencesAsync(factory.Database);
+        var id = TestDatasets.NewIdentifier("t-geogrant");
+        var def = TestDatasets.Definition(id, openClass: "conditional", fields:
+        [
+            new("site", Type: "text"), new("longitude", Type: "double"), new("latitude", Type: "double"), new("owner_phone", Type: "text"),
+        ]) with { Geo = new GeoSpec("longitude", "latitude") };
+        var csv = Path.Combine(TestFolders.New("geo"), "data.csv");
+        string[] phones = ["13900000001", "13900000002", "13900000003"];
+        await File.WriteAllTextAsync(csv, $"site,longitude,latitude,owner_phone\n站点一,125.301,43.881,{phones[0]}\n站点二,125.322,43.902,{phones[1]}\n站点三,125.345,43.915,{phones[2]}\n");
+        var published = await factory.Services.GetRequiredService<DatasetPublisher>().PublishAsync(def, csv, "test", null, CancellationToken.None);
+        Assert.Equal(PublishStatus.Published, published.Status);
+        var (stewardKey, _) = await AccessHelpers.NewStewardAsync(factory, TestDatasets.Publisher);
+
+        // Granted the site but not both coordinates: no GeoJSON, and the problem names the missing coordinate.
+        foreach (var (fields, missing) in new[] { (new[] { "site" }, "longitude"), (["site", "longitude"], "latitude") })
+        {
+            var (key, _) = await AccessHelpers.NewKeyAsync(factory, "Geo applicant");
+            using var client = AccessHelpers.ClientWithKey(factory, key);
+            await ApproveAsync(client, stewardKey, fields, id);
+            var refused = await client.GetAsync($"/api/v1/datasets/{id}/download?format=geojson");
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains($"'{missing}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/datasets/{id}/download?format=csv")).StatusCode);
+        }
+
+        // Granted the site and both coordinates: points, whose properties are the granted fields only, with or without select.
+        var (geoKey, _) = await AccessHelpers.NewKeyAsync(factory, "Geo applicant");
+        using var geoClient = AccessHelpers.ClientWithKey(factory, geoKey);
+        await ApproveAsync(geoClient, stewardKey, ["site", "longitude", "latitude"], id);
+        foreach (var url in new[] { $"/api/v1/datasets/{id}/download?format=geojson", $"/api/v1/datasets/{id}/download?format=geojson&select=site" })
+        {
+            var response = await geoClient.GetAsync(url);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {Shorten(text)}");
+            Assert.DoesNotContain("owner_phone", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(phones, p => text.Contains(p, StringComparison.Ordinal));
+            var features = JsonDocument.Parse(text).RootElement.GetProperty("features");
+            Assert.Equal(3, features.GetArrayLength());
+            Assert.All(features.EnumerateArray(), f =>
+            {
+                Assert.Equal("Point", f.GetProperty("geometry").GetProperty("type").GetString());
+                Assert.Subset(new HashSet<string> { "site", "longitude", "latitude" }, f.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet());
+            });
+        }
+
+        // The withheld field stays refused by name.
+        Assert.Equal(HttpStatusCode.Forbidden, (await geoClient.GetAsync($"/api/v1/datasets/{id}/download?format=geojson&select=owner_phone")).StatusCode);
+    }
+
     /// <summary>A new key with an approved application naming <paramref name="fields"/>; the steward key; the grant id.</summary>
     private async Task<(string Key, string StewardKey, long GrantId)> GrantAsync(string[] fields)
     {
@@ -207,9 +264,9 @@ public sealed class FieldGrantTests(DataOpenFactory factory)
         return (key, stewardKey, await ApproveAsync(client, stewardKey, fields));
     }
 
-    private async Task<long> ApproveAsync(HttpClient applicant, string stewardKey, string[] fields)
+    private async Task<long> ApproveAsync(HttpClient applicant, string stewardKey, string[] fields, string dataset = Dataset)
     {
-        var application = AccessHelpers.Application(Dataset, fields: fields);
+        var application = AccessHelpers.Application(dataset, fields: fields);
         var applied = await applicant.PostAsJsonAsync("/api/v1/applications", application);
         Assert.Equal(HttpStatusCode.Created, applied.StatusCode);
         var id = (await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
