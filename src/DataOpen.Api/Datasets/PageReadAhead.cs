@@ -129,7 +129,8 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
 
     /// <summary>
     /// Reads the pages from <paramref name="first"/> on (those after <paramref name="after"/>, when the walk
-    /// can compile further pages) in one query, registering the first page at once and the others when read.
+    /// can compile further pages) in one query, registering the first page at once and each of the others as
+    /// soon as the page before it is whole.
     /// </summary>
     /// <returns>False when the limits (rows held, reads at once) said no for now; true otherwise (started, or nothing to do).</returns>
     private bool Begin(Walk walk, CompiledQuery first, object?[]? after)
