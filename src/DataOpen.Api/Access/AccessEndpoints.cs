@@ -29,11 +29,14 @@ public sealed record UsageReport(string Key, DateOnly From, IReadOnlyList<UsageR
 public sealed record ApplicationRequest(string? Dataset, IReadOnlyList<string>? Fields, string? Purpose, string? Scenario, DateOnly? PeriodStart, DateOnly? PeriodEnd,
     string? Organisation, string? SecurityMeasures, bool? PledgeAccepted);
 
+/// <summary>An application; <c>grantedFields</c> are the fields its grant covers once approved (empty: every field).</summary>
 public sealed record ApplicationDto(long Id, string Dataset, string Key, string KeyName, IReadOnlyList<string> Fields, string Purpose, string Scenario,
     DateOnly PeriodStart, DateOnly PeriodEnd, string Organisation, string SecurityMeasures, bool PledgeAccepted, string Status, DateTimeOffset SubmittedAt,
-    DateOnly FormalCheckDue, DateOnly DecisionDue, bool Overdue, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, long? GrantId);
+    DateOnly FormalCheckDue, DateOnly DecisionDue, bool Overdue, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, long? GrantId,
+    IReadOnlyList<string>? GrantedFields);
 
-public sealed record ApproveRequest(DateOnly? Until, string? Reason);
+/// <summary>An approval: until when, why, and optionally fewer <c>fields</c> than the application named.</summary>
+public sealed record ApproveRequest(DateOnly? Until, string? Reason, IReadOnlyList<string>? Fields = null);
 
 public sealed record RejectRequest(string? Reason);
 
@@ -76,7 +79,7 @@ public static class AccessEndpoints
         steward.MapGet("/applications", StewardApplications).WithName("StewardApplications")
             .WithSummary("Applications for the steward's datasets (status=pending|approved|rejected), with formal-check and decision due dates.");
         steward.MapPost("/applications/{id:long}/approve", Approve).WithName("ApproveApplication")
-            .WithSummary("Approve: grants the key the dataset — only the fields the application named, if it named any — until the given date (default: the end of the period applied for).");
+            .WithSummary("Approve: grants the key the dataset — only the fields the application named, if it named any, or fewer (fields) — until the given date (default: the end of the period applied for).");
         steward.MapPost("/applications/{id:long}/reject", Reject).WithName("RejectApplication").WithSummary("Reject with a reason (required).");
         steward.MapGet("/grants", StewardGrants).WithName("StewardGrants").WithSummary("Grants on the steward's datasets.");
         steward.MapPost("/grants/{id:long}/revoke", RevokeGrant).WithName("RevokeGrant").WithSummary("Revoke a grant: effective on the next request.");
@@ -272,7 +275,7 @@ public static class AccessEndpoints
         return TypedResults.Ok(list.Select(a => ToDto(a, today)).ToList());
     }
 
-    private static async Task<Results<Ok<ApplicationDto>, ProblemHttpResult>> Approve(long id, HttpContext http, ApproveRequest? body, ApplicationStore store, AuditLog audit, CancellationToken ct)
+    private static async Task<Results<Ok<ApplicationDto>, ProblemHttpResult>> Approve(long id, HttpContext http, ApproveRequest? body, ApplicationStore store, CatalogStore catalog, AuditLog audit, CancellationToken ct)
     {
         var caller = http.GetCaller();
         var application = await store.ApplicationAsync(id, ct);
@@ -298,15 +301,35 @@ public static class AccessEndpoints
             return tooLong;
         }
 
+        // A steward may grant fewer fields than were applied for (of a whole-dataset application, any of the dataset's fields).
+        IReadOnlyList<string>? fields = null;
+        if (body?.Fields is { } narrowed)
+        {
+            var applied = application.Fields.Count > 0
+                ? application.Fields
+                : catalog.Current.FindServed(application.Dataset)?.Current?.Shape.Fields.Select(f => f.Name).ToList() ?? [];
+            if (narrowed.Count == 0)
+            {
+                return Problems.BadRequest("bad-value", "fields must name at least one field; leave it out to grant the fields applied for.", "fields");
+            }
+
+            if (narrowed.FirstOrDefault(f => !applied.Contains(f, StringComparer.Ordinal)) is { } other)
+            {
+                return Problems.BadRequest("field-not-applied-for", $"Field '{Shorten(other)}' is not among those applied for: {string.Join(", ", applied)}.", "fields");
+            }
+
+            fields = narrowed.Distinct(StringComparer.Ordinal).ToList();
+        }
+
         // The grant runs to the end of the 'until' day, Beijing time.
         var end = new DateTimeOffset(until.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8));
-        var grantId = await store.ApproveAsync(id, end, body?.Reason?.Trim(), caller, ct);
+        var grantId = await store.ApproveAsync(id, end, body?.Reason?.Trim(), fields, caller, ct);
         if (grantId is null)
         {
             return Problems.Conflict($"Application {id} was decided meanwhile.");
         }
 
-        await audit.AdminAsync(caller, "grant", application.Dataset, new { application = id, grant = grantId, key = application.KeyPublicId, until = until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, ct);
+        await audit.AdminAsync(caller, "grant", application.Dataset, new { application = id, grant = grantId, key = application.KeyPublicId, until = until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), fields }, ct);
         return TypedResults.Ok(ToDto((await store.ApplicationAsync(id, ct))!, today));
     }
 
@@ -475,7 +498,7 @@ public static class AccessEndpoints
 
     private static ApplicationDto ToDto(ApplicationRecord a, DateOnly today) => new(a.Id, a.Dataset, a.KeyPublicId, a.KeyName, a.Fields, a.Purpose, a.Scenario,
         a.PeriodStart, a.PeriodEnd, a.Organisation, a.SecurityMeasures, a.PledgeAccepted, a.Status, a.SubmittedAt, a.FormalCheckDue, a.DecisionDue,
-        a.Status == "pending" && a.DecisionDue < today, a.DecidedAt, a.DecidedBy, a.Reason, a.GrantId);
+        a.Status == "pending" && a.DecisionDue < today, a.DecidedAt, a.DecidedBy, a.Reason, a.GrantId, a.GrantedFields);
 
     private static ProblemHttpResult? Required(string? value, string name) =>
         string.IsNullOrWhiteSpace(value) ? Problems.BadRequest("missing-value", $"{name} is required.", name) : TooLong(value, name);

@@ -7,9 +7,12 @@ namespace DataOpen.Api.Access;
 public sealed record ApplicationRecord(
     long Id, string KeyPublicId, string KeyName, long DatasetId, string Dataset, string PublisherId, IReadOnlyList<string> Fields, string Purpose, string Scenario,
     DateOnly PeriodStart, DateOnly PeriodEnd, string Organisation, string SecurityMeasures, bool PledgeAccepted, string Status,
-    DateTimeOffset SubmittedAt, DateOnly FormalCheckDue, DateOnly DecisionDue, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, long? GrantId);
+    DateTimeOffset SubmittedAt, DateOnly FormalCheckDue, DateOnly DecisionDue, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, long? GrantId,
+    IReadOnlyList<string>? GrantedFields);
 
-/// <summary>A grant; <see cref="Fields"/> are those its application named, empty when it covers every field.</summary>
+/// <summary>
+/// A grant; <see cref="Fields"/> are those the steward granted, else those its application named; empty when it covers every field.
+/// </summary>
 public sealed record GrantRecord(
     long Id, long? ApplicationId, string KeyPublicId, string KeyName, long DatasetId, string Dataset, string PublisherId, IReadOnlyList<string> Fields,
     DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, DateTimeOffset GrantedAt, string GrantedBy, DateTimeOffset? RevokedAt, string? RevokedBy, string? RevokeReason)
@@ -30,13 +33,14 @@ public sealed class ApplicationStore(Database database)
         """
         a.id, k.public_id, k.name, a.dataset_id, d.identifier, d.publisher_id, a.fields, a.purpose, a.scenario, a.period_start, a.period_end,
         a.organisation, a.security_measures, a.pledge_accepted, a.status, a.submitted_at, a.formal_check_due, a.decision_due,
-        a.decided_at, a.decided_by_name, a.reason, (SELECT g.id FROM access.grants g WHERE g.application_id = a.id ORDER BY g.id DESC LIMIT 1)
-        FROM access.applications a JOIN access.keys k ON k.id = a.key_id JOIN catalog.datasets d ON d.id = a.dataset_id
+        a.decided_at, a.decided_by_name, a.reason, g.id, coalesce(g.fields, a.fields)
+        FROM access.applications a
+        LEFT JOIN LATERAL (SELECT g.id, g.fields FROM access.grants g WHERE g.application_id = a.id ORDER BY g.id DESC LIMIT 1) g ON true JOIN access.keys k ON k.id = a.key_id JOIN catalog.datasets d ON d.id = a.dataset_id
         """;
 
     private const string GrantColumns =
         """
-        g.id, g.application_id, k.public_id, k.name, g.dataset_id, d.identifier, d.publisher_id, coalesce(a.fields, '{}'), g.valid_from, g.valid_until,
+        g.id, g.application_id, k.public_id, k.name, g.dataset_id, d.identifier, d.publisher_id, coalesce(g.fields, a.fields, '{}'), g.valid_from, g.valid_until,
         g.granted_at, g.granted_by, g.revoked_at, g.revoked_by, g.revoke_reason
         FROM access.grants g JOIN access.keys k ON k.id = g.key_id JOIN catalog.datasets d ON d.id = g.dataset_id
         LEFT JOIN access.applications a ON a.id = g.application_id
@@ -44,14 +48,14 @@ public sealed class ApplicationStore(Database database)
 
     /// <summary>
     /// The per-request grant check: one indexed lookup, never cached, so revocation is effective on the next request.
-    /// Null without a live grant. A grant covers the fields its application named; one whose application named none
+    /// Null without a live grant. A grant covers the fields the steward granted, else those its application named; one naming none
     /// (or that has no application) covers every field, and several live grants cover the union of theirs.
     /// </summary>
     public async Task<LiveGrant?> LiveGrantAsync(long keyId, long datasetId, CancellationToken ct)
     {
         await using var cmd = database.Writer.CreateCommand(
             """
-            SELECT coalesce(a.fields, '{}') FROM access.grants g LEFT JOIN access.applications a ON a.id = g.application_id
+            SELECT coalesce(g.fields, a.fields, '{}') FROM access.grants g LEFT JOIN access.applications a ON a.id = g.application_id
             WHERE g.key_id = $1 AND g.dataset_id = $2 AND g.revoked_at IS NULL AND g.valid_from <= now() AND g.valid_until > now()
             """);
         cmd.Parameters.Add(new() { Value = keyId });
@@ -108,8 +112,11 @@ public sealed class ApplicationStore(Database database)
         return list.Count == 0 ? null : list[0];
     }
 
-    /// <summary>Approves a pending application and creates its grant in one transaction; null when it is no longer pending.</summary>
-    public async Task<long?> ApproveAsync(long applicationId, DateTimeOffset until, string? reason, Caller steward, CancellationToken ct)
+    /// <summary>
+    /// Approves a pending application and creates its grant in one transaction; null when it is no longer pending.
+    /// <paramref name="fields"/>: those granted when fewer than applied for; null grants what the application named.
+    /// </summary>
+    public async Task<long?> ApproveAsync(long applicationId, DateTimeOffset until, string? reason, IReadOnlyList<string>? fields, Caller steward, CancellationToken ct)
     {
         await using var conn = await database.Writer.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -125,9 +132,10 @@ public sealed class ApplicationStore(Database database)
 
         long grantId;
         await using (var cmd = new NpgsqlCommand(
-            "INSERT INTO access.grants (application_id, key_id, dataset_id, valid_until, granted_by) SELECT id, key_id, dataset_id, $2, $3 FROM access.applications WHERE id = $1 RETURNING id", conn, tx))
+            "INSERT INTO access.grants (application_id, key_id, dataset_id, valid_until, granted_by, fields) SELECT id, key_id, dataset_id, $2, $3, $4 FROM access.applications WHERE id = $1 RETURNING id", conn, tx))
         {
-            KeyStore.Add(cmd, applicationId, KeyStore.Ts(until), steward.Actor);
+            KeyStore.Add(cmd, applicationId, KeyStore.Ts(until), steward.Actor,
+                new NpgsqlParameter { Value = (object?)fields?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
             grantId = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
 
@@ -177,7 +185,7 @@ public sealed class ApplicationStore(Database database)
                 r.GetString(7), r.GetString(8), r.GetFieldValue<DateOnly>(9), r.GetFieldValue<DateOnly>(10), r.GetString(11), r.GetString(12), r.GetBoolean(13),
                 r.GetString(14), r.GetFieldValue<DateTimeOffset>(15), r.GetFieldValue<DateOnly>(16), r.GetFieldValue<DateOnly>(17),
                 r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18), r.IsDBNull(19) ? null : r.GetString(19), r.IsDBNull(20) ? null : r.GetString(20),
-                r.IsDBNull(21) ? null : r.GetInt64(21)));
+                r.IsDBNull(21) ? null : r.GetInt64(21), r.IsDBNull(21) ? null : r.GetFieldValue<string[]>(22)));
         }
 
         return list;

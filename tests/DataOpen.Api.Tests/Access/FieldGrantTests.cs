@@ -25,6 +25,10 @@ public sealed class FieldGrantTests(DataOpenFactory factory)
 
     private static readonly string[] Granted = ["enterprise_name", "year", "energy_tce"];
 
+    private static readonly string[] NarrowedWithRepeat = ["year", "enterprise_name", "year"];
+
+    private static readonly string[] ParkOnly = ["park"];
+
     private static readonly string[] Withheld = ["credit_code", "track", "park", "electricity", "natural_gas", "output_value", "energy_intensity"];
 
     [Fact]
@@ -198,6 +202,63 @@ public sealed class FieldGrantTests(DataOpenFactory factory)
         Assert.Equal(["park", "year"], (await wide.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order());
         Assert.NotEqual(narrow.Headers.ETag, wide.Headers.ETag);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/datasets/{Dataset}/rows?select=park")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_steward_may_grant_fewer_fields_than_applied_for_and_only_those_are_served()
+    {
+        var (key, _) = await AccessHelpers.NewKeyAsync(factory, "Narrowed applicant");
+        var (stewardKey, _) = await AccessHelpers.NewStewardAsync(factory, factory.Catalog.Current.Find(Dataset)!.Metadata.Publisher);
+        using var client = AccessHelpers.ClientWithKey(factory, key);
+        using var steward = AccessHelpers.ClientWithKey(factory, stewardKey);
+
+        async Task<long> ApplyAsync(string[] fields)
+        {
+            var applied = await client.PostAsJsonAsync("/api/v1/applications", AccessHelpers.Application(Dataset, fields: fields));
+            Assert.Equal(HttpStatusCode.Created, applied.StatusCode);
+            return (await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        }
+
+        async Task<string> StatusAsync(long id) =>
+            (await steward.GetFromJsonAsync<JsonElement>("/api/v1/steward/applications")).EnumerateArray().Single(a => a.GetProperty("id").GetInt64() == id).GetProperty("status").GetString()!;
+
+        // Bad narrowing is refused by name, and the application stays pending: nothing is granted.
+        var id = await ApplyAsync(Granted);
+        foreach (var (fields, named) in new[] { (new[] { "credit_code" }, "'credit_code'"), (["year", "no_such_field"], "'no_such_field'"), ([], "at least one field") })
+        {
+            var refused = await steward.PostAsJsonAsync($"/api/v1/steward/applications/{id}/approve", new { reason = "ok", fields });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains(named, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("pending", await StatusAsync(id));
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/api/v1/datasets/{Dataset}/rows?limit=1")).StatusCode);
+
+        // Two of the three fields applied for: the decision shows both lists, and only the two are served.
+        var approved = await steward.PostAsJsonAsync($"/api/v1/steward/applications/{id}/approve", new { reason = "energy figures withheld", fields = NarrowedWithRepeat });
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        var decision = await approved.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(Granted, decision.GetProperty("fields").EnumerateArray().Select(f => f.GetString()!));
+        Assert.Equal(["year", "enterprise_name"], decision.GetProperty("grantedFields").EnumerateArray().Select(f => f.GetString()!));
+        var mine = (await client.GetFromJsonAsync<JsonElement>("/api/v1/applications/mine")).EnumerateArray().Single(a => a.GetProperty("id").GetInt64() == id);
+        Assert.Equal(["year", "enterprise_name"], mine.GetProperty("grantedFields").EnumerateArray().Select(f => f.GetString()!));
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/v1/keys/me");
+        Assert.Equal(["enterprise_name", "year"], me.GetProperty("grants")[0].GetProperty("fields").EnumerateArray().Select(f => f.GetString()!).Order());
+
+        var rows = await client.GetFromJsonAsync<JsonElement>($"/api/v1/datasets/{Dataset}/rows?limit=1");
+        Assert.Equal(["enterprise_name", "year"], rows.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order());
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/api/v1/datasets/{Dataset}/rows?select=energy_tce")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/odata/{Set}?$select=energy_tce")).StatusCode);
+
+        // A whole-dataset application may be narrowed to any of the dataset's fields.
+        var whole = await ApplyAsync([]);
+        var parkOnly = await steward.PostAsJsonAsync($"/api/v1/steward/applications/{whole}/approve", new { reason = "ok", fields = ParkOnly });
+        Assert.Equal(HttpStatusCode.OK, parkOnly.StatusCode);
+        Assert.Equal(["park"], (await parkOnly.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("grantedFields").EnumerateArray().Select(f => f.GetString()!));
+        var union = await client.GetFromJsonAsync<JsonElement>($"/api/v1/datasets/{Dataset}/rows?limit=1");
+        Assert.Equal(["enterprise_name", "park", "year"], union.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).Order());
     }
 
     [Fact]
