@@ -207,6 +207,14 @@ public static class ODataEndpoints
             }
         }
 
+        // A nextLink pinned to a version whose fields differ from the current version's (a publish that added or
+        // removed fields happened mid-walk) is parsed against that version's fields, so the walk ends as it began.
+        if (http.Request.Query.TryGetValue("$skiptoken", out var pinToken) && model.Sets.TryGetValue(relative, out var pinSet)
+            && pinSet.Dataset is { } pinDataset && pinDataset.FindVersion(SkipToken.Parse(pinToken.ToString()).Version) is { } pinVersion)
+        {
+            model = model.ForVersion(pinSet, pinVersion);
+        }
+
         // A walk's requests differ only in $skiptoken: the parse of the rest is kept per model (so per catalog
         // version) and reused. Only successful parses are kept; a failing one fails the same way every time.
         var parseKey = relative + "?" + WithoutParameters(http.Request.QueryString.Value, "$skiptoken", "api_key");

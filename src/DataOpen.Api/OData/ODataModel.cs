@@ -110,6 +110,7 @@ public sealed class ODataModel
 
     private readonly Lazy<byte[]> xml;
     private readonly Lazy<byte[]> json;
+    private readonly ConcurrentDictionary<string, ODataModel> pinned = new(StringComparer.Ordinal);
 
     private ODataModel(CatalogSnapshot snapshot, EdmModel model, FrozenDictionary<string, ODataSet> sets)
     {
@@ -174,29 +175,7 @@ public sealed class ODataModel
                 continue;
             }
 
-            var type = new EdmEntityType(Namespace, name);
-            var key = type.AddStructuralProperty(RowIdProperty, EdmPrimitiveTypeKind.Int64, isNullable: false);
-            type.AddKeys(key);
-            model.SetDescriptionAnnotation(key, "行号（源文件中的行位置，在同一版本内唯一且不变）/ Row position in the source file, unique and stable within a version.");
-            var properties = new List<(string, string)> { (RowIdProperty, TableShape.RowIdColumn) };
-            foreach (var f in d.Current!.Shape.Fields)
-            {
-                var p = type.AddStructuralProperty(f.Name, TypeOf(f.Type));
-                properties.Add((f.Name, f.Name));
-                var text = Describe(f);
-                if (text is not null)
-                {
-                    model.SetDescriptionAnnotation(p, text);
-                }
-            }
-
-            model.AddElement(type);
-            var set = container.AddEntitySet(name, type);
-            var title = d.Metadata.Title.En is { } en ? $"{d.Metadata.Title.Zh} / {en}" : d.Metadata.Title.Zh;
-            model.SetDescriptionAnnotation(type, title);
-            model.SetDescriptionAnnotation(set, title + (d.OpenClass == OpenClasses.Conditional ? "（有条件开放 / conditionally open: rows need an approved API key）" : ""));
-            model.SetLongDescriptionAnnotation(set, d.Metadata.Description.Zh);
-            sets.Add(name, new ODataSet(name, set, type, d, null, RowIdProperty, TableShape.RowIdColumn, FieldType.BigInt, properties));
+            sets.Add(name, AddDatasetSet(model, container, d, name));
         }
 
         foreach (var view in CatalogView.All)
@@ -226,6 +205,65 @@ public sealed class ODataModel
 
         return new ODataModel(snapshot, model, sets.ToFrozenDictionary(StringComparer.Ordinal));
     }
+
+    /// <summary>The entity type and set of a dataset, typed from the fields of its current version.</summary>
+    private static ODataSet AddDatasetSet(EdmModel model, EdmEntityContainer container, DatasetEntry d, string name)
+    {
+        var type = new EdmEntityType(Namespace, name);
+        var key = type.AddStructuralProperty(RowIdProperty, EdmPrimitiveTypeKind.Int64, isNullable: false);
+        type.AddKeys(key);
+        model.SetDescriptionAnnotation(key, "行号（源文件中的行位置，在同一版本内唯一且不变）/ Row position in the source file, unique and stable within a version.");
+        var properties = new List<(string, string)> { (RowIdProperty, TableShape.RowIdColumn) };
+        foreach (var f in d.Current!.Shape.Fields)
+        {
+            var p = type.AddStructuralProperty(f.Name, TypeOf(f.Type));
+            properties.Add((f.Name, f.Name));
+            var text = Describe(f);
+            if (text is not null)
+            {
+                model.SetDescriptionAnnotation(p, text);
+            }
+        }
+
+        model.AddElement(type);
+        var set = container.AddEntitySet(name, type);
+        var title = d.Metadata.Title.En is { } en ? $"{d.Metadata.Title.Zh} / {en}" : d.Metadata.Title.Zh;
+        model.SetDescriptionAnnotation(type, title);
+        model.SetDescriptionAnnotation(set, title + (d.OpenClass == OpenClasses.Conditional ? "（有条件开放 / conditionally open: rows need an approved API key）" : ""));
+        model.SetLongDescriptionAnnotation(set, d.Metadata.Description.Zh);
+        return new ODataSet(name, set, type, d, null, RowIdProperty, TableShape.RowIdColumn, FieldType.BigInt, properties);
+    }
+
+    /// <summary>
+    /// The model a walk pinned to <paramref name="version"/> of <paramref name="set"/>'s dataset is parsed against:
+    /// this model when that version has the current version's fields, else a model of that one set typed from the
+    /// version's own fields (kept per version), so a nextLink taken before a publish that added or removed
+    /// fields still reads to its end with the fields it started with.
+    /// </summary>
+    public ODataModel ForVersion(ODataSet set, VersionInfo version)
+    {
+        if (set.Dataset is not { Current: { } current } dataset || version.Version == current.Version || SameFields(version.Shape, current.Shape))
+        {
+            return this;
+        }
+
+        if (pinned.Count >= 64)
+        {
+            pinned.Clear();
+        }
+
+        return pinned.GetOrAdd(version.TableName, _ =>
+        {
+            var model = new EdmModel();
+            var container = new EdmEntityContainer(Namespace, ContainerName);
+            model.AddElement(container);
+            var pinnedSet = AddDatasetSet(model, container, dataset with { Current = version }, set.Name);
+            return new ODataModel(Snapshot, model, new Dictionary<string, ODataSet> { [set.Name] = pinnedSet }.ToFrozenDictionary(StringComparer.Ordinal));
+        });
+    }
+
+    private static bool SameFields(TableShape a, TableShape b) =>
+        a.Fields.Select(f => (f.Name, f.Type)).SequenceEqual(b.Fields.Select(f => (f.Name, f.Type)));
 
     /// <summary>EDM type of a field type. Decimals have variable scale; without it CSDL would mean integers.</summary>
     public static IEdmPrimitiveTypeReference TypeOf(FieldType type, bool nullable = true) => type switch

@@ -66,6 +66,66 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
     }
 
     [Fact]
+    public async Task A_walk_reads_to_its_end_with_its_fields_when_a_version_that_adds_and_drops_fields_is_published_mid_walk()
+    {
+        // Version 1: id, station, value, day. Version 2 drops station and adds extra (synthetic rows).
+        await TestDatasets.EnsureReferencesAsync(factory.Database);
+        var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-odschema"));
+        var folder = TestDatasets.WriteCsvFolder(def, 3000);
+        var publisher = factory.Services.GetRequiredService<DatasetPublisher>();
+        Assert.Equal(PublishStatus.Published, (await publisher.PublishAsync(def, Path.Combine(folder, "data.csv"), "test", null, CancellationToken.None)).Status);
+        var set = ODataModel.EntitySetName(def.Identifier);
+        using var client = factory.CreateClient();
+
+        var walks = new[] { $"/odata/{set}", $"/odata/{set}?$select=RowId,station,value&$filter=" + Uri.EscapeDataString("station ne 'none'") + "&$orderby=station,RowId" };
+        var firstPages = new List<JsonElement>();
+        foreach (var walk in walks)
+        {
+            firstPages.Add(await client.GetJsonAsync(walk));
+        }
+
+        var csv = new StringBuilder("id,value,day,extra\n");
+        for (var i = 1; i <= 3000; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i},{i}.5,2024-02-0{1 + (i % 9)},x{i}\n");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "v2.csv"), csv.ToString());
+        var v2 = def with { Source = def.Source with { File = "v2.csv" }, Fields = null };
+        var second = await publisher.PublishAsync(v2, Path.Combine(folder, "v2.csv"), "test", null, CancellationToken.None);
+        Assert.Equal(PublishStatus.Published, second.Status);
+        Assert.Equal(2, second.Version);
+
+        foreach (var (walk, first) in walks.Zip(firstPages))
+        {
+            var names = first.Values()[0].EnumerateObject().Select(p => p.Name).ToList();
+            var seen = first.Values().Select(v => v.GetProperty("RowId").GetInt64()).ToHashSet();
+            var url = first.GetProperty("@odata.nextLink").GetString();
+            while (url is not null)
+            {
+                using var response = await client.GetAsync(url);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{walk}: {(int)response.StatusCode} {text}");
+                var body = JsonDocument.Parse(text).RootElement;
+                foreach (var v in body.Values())
+                {
+                    Assert.Equal(names, v.EnumerateObject().Select(p => p.Name));
+                    Assert.True(seen.Add(v.GetProperty("RowId").GetInt64()));
+                }
+
+                url = body.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null;
+            }
+
+            Assert.Equal(3000, seen.Count);
+        }
+
+        // A new walk reads version 2 with its own fields; the dropped field is now unknown.
+        var fresh = (await client.GetJsonAsync($"/odata/{set}?$top=1")).Values()[0];
+        Assert.Equal(["RowId", "id", "value", "day", "extra"], fresh.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/odata/{set}?$select=station")).StatusCode);
+    }
+
+    [Fact]
     public async Task Pages_read_ahead_are_byte_for_byte_the_pages_their_own_requests_read()
     {
         using var client = factory.CreateClient();
