@@ -209,8 +209,9 @@ public static class ODataEndpoints
 
         // A nextLink pinned to a version whose fields differ from the current version's (a publish that added or
         // removed fields happened mid-walk) is parsed against that version's fields, so the walk ends as it began.
+        // A malformed token or unknown version is left to the checks below (after the access check, as before).
         if (http.Request.Query.TryGetValue("$skiptoken", out var pinToken) && model.Sets.TryGetValue(relative, out var pinSet)
-            && pinSet.Dataset is { } pinDataset && pinDataset.FindVersion(SkipToken.Parse(pinToken.ToString()).Version) is { } pinVersion)
+            && pinSet.Dataset is { } pinDataset && SkipToken.TryParse(pinToken.ToString()) is { } pin && pinDataset.FindVersion(pin.Version) is { } pinVersion)
         {
             model = model.ForVersion(pinSet, pinVersion);
         }

@@ -14,7 +14,11 @@ public sealed record SkipToken(int Version, string? Cursor, long? Offset)
         ? $"{Version.ToString(CultureInfo.InvariantCulture)}.c.{Cursor}"
         : $"{Version.ToString(CultureInfo.InvariantCulture)}.o.{Offset!.Value.ToString(CultureInfo.InvariantCulture)}";
 
-    public static SkipToken Parse(string text)
+    public static SkipToken Parse(string text) => TryParse(text) ??
+        throw ODataRequestException.BadRequest(ODataErrorCodes.BadSkipToken, "The $skiptoken is malformed; use the @odata.nextLink of the previous page as is.", "$skiptoken");
+
+    /// <summary>The token, or null when <paramref name="text"/> is not one.</summary>
+    public static SkipToken? TryParse(string text)
     {
         var parts = text.Split('.', 3);
         if (parts.Length == 3
@@ -32,6 +36,6 @@ public sealed record SkipToken(int Version, string? Cursor, long? Offset)
             }
         }
 
-        throw ODataRequestException.BadRequest(ODataErrorCodes.BadSkipToken, "The $skiptoken is malformed; use the @odata.nextLink of the previous page as is.", "$skiptoken");
+        return null;
     }
 }
