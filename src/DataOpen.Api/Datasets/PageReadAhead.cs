@@ -235,13 +235,13 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
                     }
                 }
 
-                writer ??= new PageWriter(pageSize);
+                writer ??= new PageWriter(pageSize, walk.Renderer.Options);
                 writer.Write(walk.Renderer, row, keep: within == pageSize - 1);
             }
 
             if (current is not null)
             {
-                Hand(current, (writer ?? new PageWriter(1)).Finish()); // the end of the data: the last page, maybe short or empty
+                Hand(current, (writer ?? new PageWriter(1, walk.Renderer.Options)).Finish()); // the end of the data: the last page, maybe short or empty
                 (current, writer) = (null, null);
             }
         }
@@ -440,7 +440,8 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
 /// How a door writes one row of a page: <see cref="Key"/> names everything besides the query that the bytes
 /// depend on (format, service root…), so a page is only served to a request that would write the same bytes.
 /// </summary>
-public sealed record PageRenderer(string Key, Action<Utf8JsonWriter, ResultRow> WriteRow);
+/// <remarks><see cref="Options"/> are the door's own writer options, so a page read ahead is escaped as the door escapes.</remarks>
+public sealed record PageRenderer(string Key, JsonWriterOptions Options, Action<Utf8JsonWriter, ResultRow> WriteRow);
 
 /// <summary>
 /// A page read ahead: its rows as the renderer wrote them (JSON values separated by commas, without the
@@ -469,10 +470,10 @@ internal sealed class PageWriter : IDisposable
     private int rows;
 
     /// <summary>Buffers of about 128 bytes a row, from 1 KB to 64 KB each: what a page holds stays in proportion to its rows.</summary>
-    public PageWriter(int pageSize)
+    public PageWriter(int pageSize, JsonWriterOptions options)
     {
         buffer = new Sequence<byte>(ArrayPool<byte>.Shared) { MinimumSpanLength = (int)Math.Clamp(pageSize * 128L, 1024, 64 * 1024) };
-        json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        json = new Utf8JsonWriter(buffer, options with { SkipValidation = true });
         json.WriteStartArray(); // so the writer puts commas between rows; RenderedPage leaves the bracket out
     }
 

@@ -293,25 +293,7 @@ public static class ODataEndpoints
             plan = plan with { Filter = Expr.Eq(Expr.Field(set.KeyColumn), Expr.Const(key)), OrderBy = [] };
             var shape = set.ShapeFor(null);
             var compiled = QueryCompiler.Default.Compile(plan.ToRowQuery(shape) with { Limit = 1 });
-            var columns = OutputColumns(set, plan, compiled, format.Level);
-            byte[]? entity = null;
-            await foreach (var row in runner.ReadRowsAsync(compiled, ct))
-            {
-                using var buffer = new MemoryStream();
-                using (var rowJson = new Utf8JsonWriter(buffer, ODataJson.WriterOptions))
-                {
-                    WriteRow(rowJson, set, plan, columns, compiled, row, serviceRoot, format);
-                }
-
-                entity = buffer.ToArray();
-            }
-
-            if (entity is null)
-            {
-                throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"{set.Name} has no entity with {set.KeyProperty} {ODataJson.KeyLiteral(key)}.", set.Name);
-            }
-
-            await WriteEntityAsync(http, set, plan, entity, serviceRoot, format);
+            await WriteEntityAsync(http, set, plan, compiled, key, serviceRoot, format, runner, ct);
             if (set.Dataset is { } keyed)
             {
                 await access.RecordServedAsync(http, keyed, null, Door, http.Request.QueryString.Value, 1, ct);
@@ -497,6 +479,13 @@ public static class ODataEndpoints
     private static void WriteRow(Utf8JsonWriter json, ODataSet set, ODataPlan plan, List<(JsonEncodedText Name, JsonEncodedText? TypeAnnotation, int Ordinal)> columns, CompiledQuery compiled, ResultRow row, string serviceRoot, ODataFormat format)
     {
         json.WriteStartObject();
+        WriteMembers(json, set, plan, columns, compiled, row, serviceRoot, format);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A row's members: with full metadata its type, id and read link, then every output property (with its type annotation).</summary>
+    private static void WriteMembers(Utf8JsonWriter json, ODataSet set, ODataPlan plan, List<(JsonEncodedText Name, JsonEncodedText? TypeAnnotation, int Ordinal)> columns, CompiledQuery compiled, ResultRow row, string serviceRoot, ODataFormat format)
+    {
         if (format.Level == MetadataLevel.Full && !plan.IsGrouped)
         {
             json.WriteString("@odata.type", "#" + set.EntityType.FullName());
@@ -519,8 +508,6 @@ public static class ODataEndpoints
             json.WritePropertyName(name);
             ODataJson.WriteValue(json, row, ordinal, format.Ieee754Compatible);
         }
-
-        json.WriteEndObject();
     }
 
     private static int IndexOf(CompiledQuery compiled, string column)
@@ -536,9 +523,15 @@ public static class ODataEndpoints
         return -1;
     }
 
-    /// <summary>The entity: the context, then the members of the row object <paramref name="row"/> (its JSON) inline beside it.</summary>
-    private static async Task WriteEntityAsync(HttpContext http, ODataSet set, ODataPlan plan, byte[] row, string serviceRoot, ODataFormat format)
+    /// <summary>The entity with key <paramref name="key"/>: its members beside the context; 404 when there is none.</summary>
+    private static async Task WriteEntityAsync(HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, object key, string serviceRoot, ODataFormat format, QueryRunner runner, CancellationToken ct)
     {
+        await using var rows = runner.ReadRowsAsync(compiled, ct).GetAsyncEnumerator(ct);
+        if (!await rows.MoveNextAsync())
+        {
+            throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"{set.Name} has no entity with {set.KeyProperty} {ODataJson.KeyLiteral(key)}.", set.Name);
+        }
+
         http.Response.ContentType = format.ContentType;
         var json = ODataJson.CreateWriter(http.Response.BodyWriter);
         await using (json)
@@ -549,12 +542,7 @@ public static class ODataEndpoints
                 json.WriteString("@odata.context", ContextUrl(serviceRoot, set, plan, entity: true));
             }
 
-            using var doc = JsonDocument.Parse(row);
-            foreach (var p in doc.RootElement.EnumerateObject())
-            {
-                p.WriteTo(json);
-            }
-
+            WriteMembers(json, set, plan, OutputColumns(set, plan, compiled, format.Level), compiled, rows.Current, serviceRoot, format);
             json.WriteEndObject();
         }
     }
@@ -568,6 +556,7 @@ public static class ODataEndpoints
         // names the format, and the entity set and service root that full metadata puts in every row.
         var renderer = new PageRenderer(
             string.Join('\u001f', format.ContentType, set.Name, set.EntityType.FullName(), format.Level == MetadataLevel.Full ? serviceRoot : ""),
+            ODataJson.WriterOptions,
             (json, row) => WriteRow(json, set, plan, columns, compiled, row, serviceRoot, format));
 
         using var ready = await readAhead.TakeAsync(compiled, renderer, ct);
