@@ -204,35 +204,6 @@ public sealed class ODataPagingTests(DataOpenFactory factory)
         Assert.Equal("#DateTimeOffset", row.GetProperty("observed_at@odata.type").GetString());
     }
 
-    [Fact]
-    public async Task A_walk_of_large_pages_is_served_from_read_ahead_to_its_end_though_they_fill_the_rows_held()
-    {
-        // 10,000-row pages: nine fill the 100,000 rows held before the depth of 16 is reached. The walk's reading
-        // ahead pauses there and goes on as pages are served.
-        using var client = factory.CreateClient();
-        var readAhead = factory.Services.GetRequiredService<PageReadAhead>();
-        var (hits, misses) = (readAhead.Hits, readAhead.Misses);
-        string? url = "/odata/AirQualityHourly?$select=RowId,aqi";
-        var (pages, rows) = (0, 0);
-        while (url is not null)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=10000");
-            using var response = await client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync()).RootElement;
-            rows += body.GetProperty("value").GetArrayLength();
-            pages++;
-            url = body.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null;
-        }
-
-        Assert.True(pages > 12, $"{pages} pages");
-        Assert.Equal(long.Parse(await client.GetStringAsync("/odata/AirQualityHourly/$count"), System.Globalization.CultureInfo.InvariantCulture), rows);
-        // The first page is never read ahead. Pages an earlier test's walk read ahead and nobody asked for still
-        // hold part of the rows for their ten seconds, so allow one more page read by its request.
-        Assert.True(readAhead.Misses - misses <= 2 && readAhead.Hits - hits >= pages - 2, $"{readAhead.Hits - hits} of {pages} pages read ahead, {readAhead.Misses - misses} read by their request");
-    }
-
     private static async Task<byte[]> PageBytesAsync(HttpClient client, string url, string format)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
