@@ -68,7 +68,7 @@ public static class IngestBenchmarks
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection([new("ConnectionStrings:DataOpen", connection)]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDataOpenCore();
+        builder.Services.AddDataOpenInfrastructure().AddCatalog().AddPublishing();
         using var host = builder.Build();
         var database = host.Services.GetRequiredService<Database>();
         await using (database)

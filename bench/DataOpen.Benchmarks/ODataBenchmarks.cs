@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
 using DataOpen.Benchmarks.Harness;

@@ -8,6 +8,7 @@ using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
 using DataOpen.Api.Pages;
 using DataOpen.Api.Publishing;
+using DataOpen.Api.Rows;
 using DataOpen.Api.Statistics;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -23,8 +24,12 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.Services.AddCatalog().AddCatalogListener();
+builder.Services.AddRowEngine();
+builder.Services.AddPublishing();
 builder.AddAccess();
 builder.Services.AddDataOpenOpenApi();
+builder.Services.AddDatasetRows();
 builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
 builder.Services.AddDataOpenPages();

@@ -253,7 +253,7 @@ public sealed class FoundationTests(DataOpenFactory factory)
             await cmd.ExecuteNonQueryAsync();
         }
 
-        var dropped = await DataOpen.Api.Infrastructure.StrayTables.DropAsync(factory.Database.Writer, CancellationToken.None);
+        var dropped = await DataOpen.Api.Publishing.StrayTables.DropAsync(factory.Database.Writer, CancellationToken.None);
 
         Assert.Contains("ds999999_v1", dropped);
         Assert.Empty(await StrayDataTablesAsync());

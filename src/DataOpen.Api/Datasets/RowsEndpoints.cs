@@ -8,6 +8,8 @@ using Microsoft.Extensions.Options;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using Npgsql;
+using DataOpen.Api.Rows;
+using DataOpen.Api.Rows.Downloads;
 
 namespace DataOpen.Api.Datasets;
 
@@ -52,7 +54,7 @@ public static class RowsEndpoints
     {
         if (download)
         {
-            yield return new OpenApiQueryParameter("format", "File format (default csv). geojson only for datasets with coordinates.", Values: DownloadWriters.Formats);
+            yield return new OpenApiQueryParameter("format", "File format (default csv). geojson only for datasets with coordinates.", Values: DownloadFormats.All);
         }
 
         yield return new OpenApiQueryParameter("filter", "Filter expression, e.g. (pm2_5 gt 75 and station_name eq '长春药谷') or year(observed_at) eq 2024.", Example: "aqi gt 100");
@@ -173,9 +175,9 @@ public static class RowsEndpoints
             }
 
             request = resolved!;
-            if (!DownloadWriters.Formats.Contains(format))
+            if (!DownloadFormats.All.Contains(format))
             {
-                return Infrastructure.Problems.BadRequest("unknown-format", $"format must be one of {string.Join(", ", DownloadWriters.Formats)}; it was '{RowRequest.Shorten(format)}'.", "format");
+                return Infrastructure.Problems.BadRequest("unknown-format", $"format must be one of {string.Join(", ", DownloadFormats.All)}; it was '{RowRequest.Shorten(format)}'.", "format");
             }
 
             var geo = request.Dataset.Metadata.Geo;
@@ -226,7 +228,7 @@ public static class RowsEndpoints
                 await runner.CopyCsvAsync(copySelect, timeout, async (reader, token) =>
                 {
                     StartFile(http, request, format);
-                    await DownloadWriters.WriteCopyCsvAsync(compiled.Columns, reader, http.Response.Body, token);
+                    await CsvDownload.WriteCopyAsync(compiled.Columns, reader, http.Response.Body, token);
                 }, ct);
                 // The whole version went out.
                 await access.RecordServedAsync(http, request.Dataset, request.Version.Version, Access.Doors.Download, http.Request.QueryString.Value, request.Version.RowCount, CancellationToken.None);
@@ -270,12 +272,12 @@ public static class RowsEndpoints
             {
                 await (format switch
                 {
-                    "csv" => DownloadWriters.WriteCsvAsync(compiled.Columns, all, body, ct),
-                    "json" => DownloadWriters.WriteJsonAsync(compiled.Columns, all, body, lines: false, ct),
-                    "jsonl" => DownloadWriters.WriteJsonAsync(compiled.Columns, all, body, lines: true, ct),
-                    "xlsx" => DownloadWriters.WriteXlsxAsync(compiled.Columns, all, body, ct),
-                    "parquet" => DownloadWriters.WriteParquetAsync(compiled.Columns, all, body, ct),
-                    _ => DownloadWriters.WriteGeoJsonAsync(compiled.Columns, all, body, request.Dataset.Metadata.Geo!, ct),
+                    "csv" => CsvDownload.WriteAsync(compiled.Columns, all, body, ct),
+                    "json" => JsonDownload.WriteAsync(compiled.Columns, all, body, lines: false, ct),
+                    "jsonl" => JsonDownload.WriteAsync(compiled.Columns, all, body, lines: true, ct),
+                    "xlsx" => XlsxDownload.WriteAsync(compiled.Columns, all, body, ct),
+                    "parquet" => ParquetDownload.WriteAsync(compiled.Columns, all, body, ct),
+                    _ => GeoJsonDownload.WriteAsync(compiled.Columns, all, body, request.Dataset.Metadata.Geo!, ct),
                 });
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -349,7 +351,7 @@ public static class RowsEndpoints
 
     private static void StartFile(HttpContext http, RowRequest request, string format)
     {
-        http.Response.ContentType = DownloadWriters.MediaType(format);
+        http.Response.ContentType = DownloadFormats.MediaType(format);
         http.Response.Headers.ContentDisposition = ContentDisposition(request.Dataset.Identifier, request.Dataset.Metadata.Title.Zh, request.Version.Version, format);
     }
 

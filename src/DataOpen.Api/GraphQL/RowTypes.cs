@@ -1,7 +1,7 @@
 using System.Text;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using GraphQL;

@@ -1,34 +1,28 @@
 using System.Text.Encodings.Web;
-using DataOpen.Api.Catalog;
-using DataOpen.Api.Publishing;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace DataOpen.Api.Infrastructure;
 
 public static class DataOpenSetup
 {
-    /// <summary>Services shared by the web host and the CLI verbs.</summary>
-    public static IServiceCollection AddDataOpenCore(this IServiceCollection services)
+    /// <summary>
+    /// The host's plumbing shared by the web host and the CLI verbs: options and the database. Features
+    /// register their own services from their <c>*Setup.cs</c>; this folder knows none of them.
+    /// </summary>
+    public static IServiceCollection AddDataOpenInfrastructure(this IServiceCollection services)
     {
         services.AddOptions<DataOpenOptions>().BindConfiguration(DataOpenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Database>();
-        services.AddSingleton<CatalogStore>();
-        services.AddSingleton<CatalogSearch>();
-        services.AddSingleton<DataOpen.Api.Datasets.QueryRunner>();
-        services.AddSingleton<DataOpen.Api.Access.IDatasetAccess, DataOpen.Api.Access.OpenClassAccess>();
-        services.AddSingleton<SeedLoader>();
-        services.AddSingleton<DatasetPublisher>();
-        services.AddSingleton<CatalogSeeder>();
         return services;
     }
 
     public static WebApplicationBuilder AddDataOpen(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddDataOpenCore();
-        // Order matters: the database and catalog are ready before anything else starts.
+        services.AddDataOpenInfrastructure();
+        // Registered first, so the database is open, migrated and every feature's start-up step has run
+        // before any other hosted service starts.
         services.AddHostedService<DatabaseStartup>();
-        services.AddHostedService<CatalogChangeListener>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;

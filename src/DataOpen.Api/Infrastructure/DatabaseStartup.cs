@@ -1,49 +1,42 @@
-using DataOpen.Api.Catalog;
-using DataOpen.Api.Publishing;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataOpen.Api.Infrastructure;
 
 /// <summary>
+/// One step a feature runs at start-up, after the database is open and migrated and before the
+/// server takes requests. Steps run one after another in <see cref="Order"/>.
+/// </summary>
+public interface IStartupStep
+{
+    /// <summary>Lower runs first. The features' steps use: 100 tidy-up, 200 reference seeds, 300 statistics, 400 catalog load, 500 sample catalog.</summary>
+    int Order { get; }
+
+    Task RunAsync(CancellationToken ct);
+}
+
+/// <summary>
 /// Runs before the server takes requests: opens the database (provisioning the embedded cluster
-/// when no connection string is configured), migrates, removes stray tables of killed publishes,
-/// loads reference seeds, publishes the sample catalog and loads the first catalog snapshot.
+/// when no connection string is configured), migrates, then runs every feature's
+/// <see cref="IStartupStep"/> in order (seeds, the sample catalog, the first catalog snapshot).
 /// </summary>
 public sealed class DatabaseStartup(
     Database database,
     IConfiguration configuration,
     IOptions<DataOpenOptions> options,
-    CatalogStore catalog,
-    SeedLoader seeds,
-    CatalogSeeder seeder,
-    ILogger<DatabaseStartup> logger,
-    DataOpen.Api.Statistics.PolicyStatistics? statistics = null) : IHostedService
+    IEnumerable<IStartupStep> steps,
+    ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await OpenAsync(database, configuration, options.Value, logger, cancellationToken);
         await Migrator.MigrateAsync(database.Writer, cancellationToken);
         await ConfigureReaderAsync(cancellationToken);
-        var dropped = await StrayTables.DropAsync(database.Writer, cancellationToken);
-        if (dropped.Count > 0)
+        foreach (var step in steps.OrderBy(s => s.Order))
         {
-            logger.LogWarning("Dropped {Count} stray tables left by interrupted publishes: {Tables}", dropped.Count, string.Join(", ", dropped));
+            await step.RunAsync(cancellationToken);
         }
 
-        await seeds.LoadAsync(cancellationToken);
-        if (statistics is not null)
-        {
-            await statistics.RunAtStartAsync(cancellationToken);
-        }
-
-        await catalog.ReloadAsync(cancellationToken);
-        if (options.Value.SeedOnStart)
-        {
-            await seeder.PublishChangedAsync(cancellationToken);
-        }
-
-        await catalog.ReloadAsync(cancellationToken);
         database.IsReady = true;
     }
 
@@ -121,35 +114,5 @@ public sealed class DatabaseStartup(
         // ALTER ROLE takes no parameters: the password is a quoted literal with quotes doubled.
         await using var cmd = database.Writer.CreateCommand($"ALTER ROLE {Database.ReaderRole} PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'");
         await cmd.ExecuteNonQueryAsync(ct);
-    }
-}
-
-/// <summary>Tables in the data schema that no published version references: left by a publish that was killed.</summary>
-public static class StrayTables
-{
-    public static async Task<IReadOnlyList<string>> DropAsync(NpgsqlDataSource writer, CancellationToken ct)
-    {
-        var stray = new List<string>();
-        await using (var cmd = writer.CreateCommand(
-            """
-            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'data' AND c.relkind IN ('r', 'p', 'u')
-              AND NOT EXISTS (SELECT 1 FROM catalog.versions v WHERE v.table_name = c.relname)
-            """))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-            {
-                stray.Add(r.GetString(0));
-            }
-        }
-
-        foreach (var table in stray)
-        {
-            await using var drop = writer.CreateCommand($"DROP TABLE IF EXISTS data.{DataOpen.Core.Catalog.Sql.QuoteIdentifier(table)}");
-            await drop.ExecuteNonQueryAsync(ct);
-        }
-
-        return stray;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DataOpen.Api.Datasets;
 using Microsoft.AspNetCore.OData.Routing;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -32,13 +31,6 @@ public static class OpenApiSetup
             o.DocInclusionPredicate((_, api) =>
                 (api.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? false)
                 && !api.ActionDescriptor.EndpointMetadata.OfType<IODataRoutingMetadata>().Any());
-            // Rows are objects whose properties are the dataset's fields.
-            o.MapType<RowSet>(() => new OpenApiSchema
-            {
-                Type = JsonSchemaType.Array,
-                Description = "One object per row; property names and types are given by fields.",
-                Items = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema() },
-            });
             o.OperationFilter<QueryParameterFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "DataOpen.Api.xml");
             if (File.Exists(xml))

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using Microsoft.Extensions.Options;
@@ -29,21 +29,6 @@ public static class ODataEndpoints
     public const string RoutePrefix = "/odata";
 
     private static readonly string[] DeclinedOptions = ["$expand", "$search", "$compute", "$index", "$deltatoken", "$levels", "$schemaversion"];
-
-    public static IServiceCollection AddODataFeeds(this IServiceCollection services)
-    {
-        services.AddOptions<ODataOptions>().BindConfiguration(ODataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ODataModelProvider>();
-        services.AddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<ODataOptions>>().Value;
-            return new PageReadAhead(
-                sp.GetRequiredService<QueryRunner>(),
-                new PageReadAhead.Limits(o.ReadAheadRows, TimeSpan.FromSeconds(o.ReadAheadSeconds), Math.Max(2, Environment.ProcessorCount)),
-                sp.GetRequiredService<ILogger<PageReadAhead>>());
-        });
-        return services;
-    }
 
     public static IEndpointRouteBuilder MapODataFeeds(this IEndpointRouteBuilder app)
     {

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 
 namespace DataOpen.Api.OData;

@@ -1,5 +1,5 @@
 using DataOpen.Api.Catalog;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace DataOpen.Api.Pages;

@@ -41,7 +41,7 @@ public static class DatasetsCli
         var definition = read.Definition!;
         var source = Path.Combine(folder, definition.Source.File);
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddDataOpenCore();
+        builder.Services.AddDataOpenInfrastructure().AddCatalog().AddPublishing();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         using var host = builder.Build();
         var options = host.Services.GetRequiredService<IOptions<DataOpenOptions>>().Value;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 using DataOpen.Api.Tests.Infrastructure;

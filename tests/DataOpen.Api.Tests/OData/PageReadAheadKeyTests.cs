@@ -1,4 +1,4 @@
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Api.OData;
 using DataOpen.Api.Publishing;
 using DataOpen.Api.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
-using DataOpen.Api.Datasets;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using Microsoft.AspNetCore.Mvc;

@@ -2,7 +2,7 @@ using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using Npgsql;
 
-namespace DataOpen.Api.Datasets;
+namespace DataOpen.Api.Rows;
 
 /// <summary>How a column of a result is read: the CLR type its values come as.</summary>
 public enum ValueKind

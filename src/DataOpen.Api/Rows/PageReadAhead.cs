@@ -6,7 +6,7 @@ using System.Text.Json;
 using DataOpen.Core.Query;
 using Nerdbank.Streams;
 
-namespace DataOpen.Api.Datasets;
+namespace DataOpen.Api.Rows;
 
 /// <summary>
 /// Read-ahead for keyset walks. A client following nextLinks (Power Query, R, Python) asks for page N+1

@@ -1,4 +1,4 @@
-namespace DataOpen.Api.Datasets;
+namespace DataOpen.Api.Rows;
 
 /// <summary>
 /// A write-only, non-seekable stream that collects what synchronous writers (ZipArchive, Parquet

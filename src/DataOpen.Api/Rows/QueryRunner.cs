@@ -5,7 +5,7 @@ using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using Npgsql;
 
-namespace DataOpen.Api.Datasets;
+namespace DataOpen.Api.Rows;
 
 /// <summary>One page of rows: values in <see cref="CompiledQuery.Columns"/> order (hidden columns included).</summary>
 public sealed record RowPage(IReadOnlyList<object?[]> Rows, bool HasMore, string? NextCursor);

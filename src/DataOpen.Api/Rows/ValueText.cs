@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DataOpen.Api.Datasets;
+namespace DataOpen.Api.Rows;
 
 /// <summary>
 /// The one text form of every value in every download and in JSON rows. It matches what
