@@ -104,6 +104,25 @@ public sealed class LayoutTests
             $"{x.Type.FullName}.{x.Method.Name} registers services outside a *Setup class"));
     }
 
+    /// <summary>Past this a source file holds more than one concern; split it along its seams (partial classes per handler group, one type per file).</summary>
+    public const int MaxSourceLines = 450;
+
+    private static readonly string[] SourceFolders = ["src", "bench", "tools"];
+
+    [Fact]
+    public void No_source_file_is_longer_than_the_limit()
+    {
+        var root = DataOpen.Api.Infrastructure.RepoPaths.RepositoryRoot ?? throw new InvalidOperationException("Run the tests from a checkout.");
+        var tooLong = SourceFolders
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (File: Path.GetRelativePath(root, f), Lines: File.ReadLines(f).Count()))
+            .Where(x => x.Lines > MaxSourceLines)
+            .ToList();
+        Assert.True(tooLong.Count == 0, "Longer than " + MaxSourceLines + " lines: " + string.Join(", ", tooLong.Select(x => $"{x.File} ({x.Lines})")));
+    }
+
     private static PredicateList DoorTypes(string door) => Types.InAssembly(Api).That().ResideInNamespace(Ns(door));
 
     private static string Ns(string folder) => Root + "." + folder;
