@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net.Mail;
-using System.Text;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Infrastructure;
 using DataOpen.Core.Catalog;

@@ -1,11 +1,6 @@
-using System.Globalization;
 using System.Net.Mail;
-using System.Text;
-using DataOpen.Api.Catalog;
 using DataOpen.Api.Infrastructure;
-using DataOpen.Core.Catalog;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace DataOpen.Api.Access;
 

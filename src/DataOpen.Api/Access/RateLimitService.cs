@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using DataOpen.Api.Health;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace DataOpen.Api.Access;
 

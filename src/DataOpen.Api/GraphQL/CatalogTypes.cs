@@ -3,10 +3,7 @@ using System.Text.Json;
 using DataOpen.Api.Catalog;
 using DataOpen.Core.Catalog;
 using GraphQL;
-using GraphQL.Conversion;
 using GraphQL.Types;
-using FieldType = DataOpen.Core.Catalog.FieldType;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DataOpen.Api.GraphQL;
 

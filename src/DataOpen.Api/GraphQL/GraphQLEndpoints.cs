@@ -1,6 +1,6 @@
-using DataOpen.Api.Access;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using DataOpen.Api.Access;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.SystemTextJson;
@@ -10,7 +10,6 @@ using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace DataOpen.Api.GraphQL;

@@ -1,18 +1,3 @@
-using DataOpen.Api.Access;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using GraphQL;
-using GraphQL.Execution;
-using GraphQL.SystemTextJson;
-using GraphQL.Validation;
-using GraphQL.Validation.Complexity;
-using GraphQL.Validation.Rules.Custom;
-using GraphQLParser.AST;
-using GraphQLParser.Exceptions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
-
 namespace DataOpen.Api.GraphQL;
 
 /// <summary>The GraphiQL IDE, built from its npm package into wwwroot/graphiql by the project build.</summary>

@@ -1,15 +1,8 @@
-using System.Text;
-using DataOpen.Api.Access;
-using DataOpen.Api.Catalog;
 using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 using GraphQL;
 using GraphQL.Types;
-using GraphQL.Validation.Complexity;
-using GraphQLParser.AST;
-using Microsoft.Extensions.DependencyInjection;
-using FieldType = DataOpen.Core.Catalog.FieldType;
 
 namespace DataOpen.Api.GraphQL;
 

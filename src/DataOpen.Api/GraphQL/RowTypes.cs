@@ -7,8 +7,6 @@ using DataOpen.Core.Query;
 using GraphQL;
 using GraphQL.Types;
 using GraphQL.Validation.Complexity;
-using GraphQLParser.AST;
-using Microsoft.Extensions.DependencyInjection;
 using FieldType = DataOpen.Core.Catalog.FieldType;
 
 namespace DataOpen.Api.GraphQL;

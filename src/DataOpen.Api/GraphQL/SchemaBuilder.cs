@@ -1,12 +1,8 @@
-using System.Buffers.Text;
-using System.Text.Json;
 using DataOpen.Api.Catalog;
-using DataOpen.Core.Catalog;
 using GraphQL;
 using GraphQL.Conversion;
 using GraphQL.Types;
 using FieldType = DataOpen.Core.Catalog.FieldType;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DataOpen.Api.GraphQL;
 

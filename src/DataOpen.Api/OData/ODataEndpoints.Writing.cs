@@ -2,17 +2,11 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
-using Microsoft.Extensions.Options;
-using Microsoft.OData;
 using Microsoft.OData.Edm;
-using Microsoft.OData.UriParser;
-using Microsoft.OData.UriParser.Aggregation;
-using Npgsql;
 
 namespace DataOpen.Api.OData;
 

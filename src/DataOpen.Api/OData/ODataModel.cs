@@ -1,5 +1,5 @@
-using System.Collections.Frozen;
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -8,8 +8,6 @@ using DataOpen.Api.Catalog;
 using DataOpen.Core.Catalog;
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
-using Microsoft.OData.UriParser;
-using Microsoft.OData.UriParser.Aggregation;
 
 namespace DataOpen.Api.OData;
 

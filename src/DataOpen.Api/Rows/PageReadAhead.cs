@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using DataOpen.Core.Query;
-using Nerdbank.Streams;
 
 namespace DataOpen.Api.Rows;
 

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-
 namespace DataOpen.Core.Ingest;
 
 internal sealed partial class FieldGuardStream

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace DataOpen.Core.Ingest;
 
 internal static partial class ValueParser
