@@ -98,8 +98,7 @@ public static partial class CommunityEndpoints
             : Problems.NotFound($"No published reuse {id}.");
 
     /// <summary>Datasets later withdrawn from the catalog (not open) are not named by a published reuse.</summary>
-    private static List<Reuse> Visible(IEnumerable<Reuse> reuses, CatalogSnapshot snapshot) =>
-        reuses.Select(r => r with { Datasets = r.Datasets.Where(d => snapshot.FindServed(d) is not null).ToList() }).ToList();
+    private static List<Reuse> Visible(IEnumerable<Reuse> reuses, CatalogSnapshot snapshot) => reuses.Select(r => r.ServedIn(snapshot)).ToList();
 
     private static async Task<Results<Accepted<ReuseAccepted>, ProblemHttpResult>> SubmitReuse(HttpContext http, ReuseSubmission? body, ReuseStore store,
         CatalogStore catalog, KeyHasher hasher, CancellationToken ct)

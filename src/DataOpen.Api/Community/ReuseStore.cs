@@ -12,7 +12,11 @@ public static class ReuseKinds
 
 /// <summary>A reuse (应用成果) as the public sees it once published: no contact, no submitter identity.</summary>
 public sealed record Reuse(long Id, string Title, string Description, string Kind, string Url, string? ImageUrl, IReadOnlyList<string> Datasets,
-    string Submitter, DateTimeOffset SubmittedAt);
+    string Submitter, DateTimeOffset SubmittedAt)
+{
+    /// <summary>The reuse naming only datasets still open in <paramref name="snapshot"/> (one later withdrawn is not named).</summary>
+    public Reuse ServedIn(Catalog.CatalogSnapshot snapshot) => this with { Datasets = Datasets.Where(d => snapshot.FindServed(d) is not null).ToList() };
+}
 
 /// <summary>A reuse as stewards moderate it, with the private contact and the moderation record.</summary>
 public sealed record ReuseRecord(long Id, string Title, string Description, string Kind, string Url, string? ImageUrl, IReadOnlyList<string> Datasets,

@@ -64,7 +64,7 @@ internal sealed class CommunityTypes
             {
                 var snapshot = Gql.Request(ctx).Model.Snapshot;
                 var list = await Store<ReuseStore>(ctx).PublishedAsync(ctx.GetArgument<string?>("dataset"), ctx.GetArgument<string?>("kind"), null, Limit(ctx, "first"), ctx.CancellationToken);
-                return list.Select(r => r with { Datasets = r.Datasets.Where(d => snapshot.FindServed(d) is not null).ToList() }).ToList();
+                return list.Select(r => r.ServedIn(snapshot)).ToList();
             },
             Gql.Arg("dataset", c.String, "Only reuses of this dataset."),
             Gql.Arg("kind", kind, "Only this kind."),
