@@ -9,6 +9,7 @@ using DataOpen.Api.Infrastructure;
 using DataOpen.Api.OData;
 using DataOpen.Api.Pages;
 using DataOpen.Api.Publishing;
+using DataOpen.Api.Quality;
 using DataOpen.Api.Rows;
 using DataOpen.Api.Statistics;
 
@@ -36,6 +37,7 @@ builder.Services.AddDataOpenGraphQL();
 builder.Services.AddDataOpenPages();
 builder.Services.AddPolicyStatistics();
 builder.Services.AddCommunity();
+builder.Services.AddQuality();
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -47,6 +49,7 @@ app.MapAdmin();
 app.MapCatalog();
 app.MapAccess();
 app.MapCommunity();
+app.MapQuality();
 app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();

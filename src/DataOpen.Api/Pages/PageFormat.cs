@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataOpen.Api.Catalog;
 
 namespace DataOpen.Api.Pages;
 
@@ -30,23 +31,6 @@ public static class PageFormat
         _ => (bytes / 1024.0 / 1024 / 1024).ToString("0.##", CultureInfo.InvariantCulture) + " GB",
     };
 
-    /// <summary>
-    /// Longest time between updates that still counts as on schedule for a declared frequency (with a
-    /// day's grace); null for irregular or never, which have no schedule to miss.
-    /// </summary>
-    public static TimeSpan? MaxAge(string frequency) => frequency switch
-    {
-        "real-time" => TimeSpan.FromDays(1),
-        "daily" => TimeSpan.FromDays(2),
-        "weekly" => TimeSpan.FromDays(8),
-        "monthly" => TimeSpan.FromDays(32),
-        "quarterly" => TimeSpan.FromDays(93),
-        "half-yearly" => TimeSpan.FromDays(185),
-        "yearly" => TimeSpan.FromDays(367),
-        _ => null,
-    };
-
-    /// <summary>True when on time, false when overdue, null when the frequency has no schedule.</summary>
-    public static bool? OnTime(string frequency, DateTimeOffset lastModified, DateTimeOffset now) =>
-        MaxAge(frequency) is { } max ? now - lastModified <= max : null;
+    /// <summary>True when on time, false when overdue, null when the frequency has no schedule (<see cref="UpdateSchedule"/>).</summary>
+    public static bool? OnTime(string frequency, DateTimeOffset lastModified, DateTimeOffset now) => UpdateSchedule.OnTime(frequency, lastModified, now);
 }

@@ -14,6 +14,7 @@ public sealed class CommunityFlowTests(BrowserFactory factory, ITestOutputHelper
         var page = await context.NewPageAsync();
         await page.GotoAsync("/datasets/featured-parks");
         await page.Locator("[data-testid=related] a").First.WaitForAsync();
+        Assert.Equal(1, await page.Locator("[data-testid=quality] h2").CountAsync());
         await page.CheckAsync("[data-testid=rating-form] input[name=Stars][value='5']");
         var comment = "数据很全，建议增加开放时间 " + Guid.NewGuid().ToString("N")[..6];
         await page.FillAsync("#rating-comment", comment);

@@ -47,6 +47,7 @@ public sealed partial class UiTextTests
             ["feedback.kind."] = FeedbackKinds.All,
             ["requests.status."] = FeedbackKinds.RequestStatuses,
             ["reuse.kind."] = DataOpen.Api.Community.ReuseKinds.All,
+            ["quality.check."] = ["metadata", "fieldDocs", "formats", "licence", "schedule", "key", "nulls", "valueDomain", "types"],
         };
         Assert.Equal(dynamic.Keys.Order(), prefixes.Order());
         foreach (var (prefix, values) in dynamic)

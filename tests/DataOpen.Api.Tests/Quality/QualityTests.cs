@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DataOpen.Api.Quality;
+using DataOpen.Api.Tests.Access;
+using DataOpen.Api.Tests.Infrastructure;
+using DataOpen.Api.Tests.Rest;
+using DataOpen.Core.Catalog;
+
+namespace DataOpen.Api.Tests.Quality;
+
+/// <summary>Every published version gets a quality report: each check with its result and fix, scored from the version's own rows.</summary>
+[Collection(ApiTests.Name)]
+public sealed class QualityTests(DataOpenFactory factory)
+{
+    private const int Rows = 400;
+
+    [Fact]
+    public async Task A_published_version_is_scored_from_its_metadata_and_its_rows()
+    {
+        // The test CSV (TestDatasets.WriteCsv): station 站点0…站点16, value up to 999.99, so a list without 站点16 and the range 0–500 are both broken.
+        var fields = new List<FieldSpec>
+        {
+            new("id", Title: new Localized("编号"), Description: "行号"),
+            new("station", Title: new Localized("站点"), Description: "监测站点", ValueDomain: string.Join("、", Enumerable.Range(0, 16).Select(i => "站点" + i))),
+            new("value", Title: new Localized("数值"), Description: "测量值", ValueDomain: "0–500"),
+            new("day", Title: new Localized("日期"), Description: "日期"),
+        };
+        var def = TestDatasets.Definition(TestDatasets.NewIdentifier("quality"), fields: fields);
+        await RestFixtures.PublishAsync(factory, def, Path.Combine(TestDatasets.WriteCsvFolder(def, Rows), "data.csv"));
+        var report = await ReportAsync(def.Identifier);
+
+        var expectedStation = Enumerable.Range(1, Rows).Count(i => i % 17 == 16);
+        var expectedValue = Enumerable.Range(1, Rows).Count(i => i * 7919L % 100000 / 100m > 500);
+        var domain = Check(report, "valueDomain");
+        var findings = domain.GetProperty("fields").EnumerateArray().ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("count").GetInt64());
+        Assert.Equal(expectedStation, findings["station"]);
+        Assert.Equal(expectedValue, findings["value"]);
+        Assert.True(domain.GetProperty("score").GetDouble() < 1);
+        Assert.NotNull(domain.GetProperty("fix").GetProperty("zh").GetString());
+
+        // id and value are numbers, so they need units; none is declared.
+        var docs = Check(report, "fieldDocs");
+        Assert.Equal(4 / 6.0, docs.GetProperty("score").GetDouble(), 3);
+        Assert.Contains("value", docs.GetProperty("detail").GetProperty("en").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1.0, Check(report, "nulls").GetProperty("score").GetDouble());
+        Assert.Equal(MetadataChecks.OpenLicences.Contains(TestDatasets.License) ? 1.0 : 0.0, Check(report, "licence").GetProperty("score").GetDouble());
+
+        var score = report.GetProperty("score").GetDouble();
+        Assert.InRange(score, 1, 99);
+
+        // The stewards' view lists it with its score; a plain key holder is refused.
+        using var admin = factory.CreateAdminClient();
+        var row = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/steward/quality")).EnumerateArray().Single(r => r.GetProperty("dataset").GetString() == def.Identifier);
+        Assert.Equal(score, row.GetProperty("score").GetDouble());
+        Assert.Contains("valueDomain", row.GetProperty("failing").EnumerateArray().Select(e => e.GetString()));
+        var (key, _) = await AccessHelpers.NewKeyAsync(factory);
+        using var holder = AccessHelpers.ClientWithKey(factory, key);
+        Assert.Equal(HttpStatusCode.Forbidden, (await holder.GetAsync("/api/v1/steward/quality")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Text_that_is_all_numbers_and_mostly_empty_fields_are_found()
+    {
+        var folder = TestFolders.New("ds");
+        var fields = new List<FieldSpec> { new("code", Type: "text"), new("note", Type: "text") };
+        var def = TestDatasets.Definition(TestDatasets.NewIdentifier("quality"), fields: fields);
+        File.WriteAllText(Path.Combine(folder, "dataset.json"), JsonSerializer.Serialize(def, DatasetDefinition.JsonOptions));
+        File.WriteAllLines(Path.Combine(folder, "data.csv"), ["code,note", .. Enumerable.Range(1, 50).Select(i => $"{i * 3},{(i % 4 == 0 ? "有备注" : "")}")]);
+        await RestFixtures.PublishAsync(factory, def, Path.Combine(folder, "data.csv"));
+        var report = await ReportAsync(def.Identifier);
+        Assert.Equal(["code"], Check(report, "types").GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("field").GetString()));
+        var note = Check(report, "nulls").GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("field").GetString() == "note");
+        Assert.Equal(0.76, note.GetProperty("share").GetDouble(), 2);
+        Assert.Contains("note", Check(report, "nulls").GetProperty("detail").GetProperty("en").GetString(), StringComparison.Ordinal);
+        Assert.False(Check(report, "valueDomain").TryGetProperty("score", out var notChecked) && notChecked.ValueKind != JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Unknown_datasets_and_versions_are_404_problems()
+    {
+        using var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/datasets/enterprise-tax-details/quality")).StatusCode);
+        var missing = await client.GetAsync("/api/v1/datasets/bus-stops/quality?version=999");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
+    }
+
+    private static JsonElement Check(JsonElement report, string id) =>
+        report.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id);
+
+    private async Task<JsonElement> ReportAsync(string dataset)
+    {
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 100; i++)
+        {
+            var response = await client.GetAsync($"/api/v1/datasets/{dataset}/quality");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{dataset} was not scored within 10 s of publishing");
+    }
+}
