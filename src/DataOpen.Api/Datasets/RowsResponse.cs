@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using DataOpen.Core.Catalog;
-using DataOpen.Core.Query;
 using DataOpen.Api.Rows;
+using DataOpen.Core.Query;
 
 namespace DataOpen.Api.Datasets;
 

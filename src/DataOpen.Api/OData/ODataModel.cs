@@ -1,5 +1,5 @@
-using System.Collections.Frozen;
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -8,100 +8,13 @@ using DataOpen.Api.Catalog;
 using DataOpen.Core.Catalog;
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
-using Microsoft.OData.UriParser;
-using Microsoft.OData.UriParser.Aggregation;
 
 namespace DataOpen.Api.OData;
-
-/// <summary>
-/// One entity set of the feed: a served dataset (rows of its current version, key <c>RowId</c> = the
-/// hidden <c>_row_id</c>) or a catalog view (<c>Datasets</c>, <c>Publishers</c>, <c>Themes</c>).
-/// EDM property names equal the column names except the key of dataset sets.
-/// </summary>
-public sealed class ODataSet
-{
-    private readonly ConcurrentDictionary<string, TableShape> shapes = new(StringComparer.Ordinal);
-    private readonly FrozenDictionary<string, string> columnOf;
-
-    internal ODataSet(string name, EdmEntitySet entitySet, EdmEntityType type, DatasetEntry? dataset, TableShape? catalogShape, string keyProperty, string keyColumn, FieldType keyType, IEnumerable<(string Property, string Column)> properties)
-    {
-        Name = name;
-        EntitySet = entitySet;
-        EntityType = type;
-        Dataset = dataset;
-        CatalogShape = catalogShape;
-        KeyProperty = keyProperty;
-        KeyColumn = keyColumn;
-        KeyType = keyType;
-        columnOf = properties.ToFrozenDictionary(p => p.Property, p => p.Column, StringComparer.Ordinal);
-        PropertyOf = columnOf.ToFrozenDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
-    }
-
-    public string Name { get; }
-
-    public IEdmEntitySet EntitySet { get; }
-
-    public IEdmEntityType EntityType { get; }
-
-    /// <summary>The dataset behind a dataset set; null for catalog sets.</summary>
-    public DatasetEntry? Dataset { get; }
-
-    private TableShape? CatalogShape { get; }
-
-    public string KeyProperty { get; }
-
-    public string KeyColumn { get; }
-
-    public FieldType KeyType { get; }
-
-    /// <summary>Column name → EDM property name.</summary>
-    public FrozenDictionary<string, string> PropertyOf { get; }
-
-    /// <summary>The SQL column of an EDM property (the key of dataset sets is <c>_row_id</c>).</summary>
-    public string ColumnOf(string property) => columnOf.TryGetValue(property, out var c) ? c : property;
-
-    /// <summary>
-    /// The table the engine queries: a version's shape plus <c>_row_id</c> as an ordinary bigint
-    /// field, so that key lookups and <c>$filter=RowId …</c> compile like any other field.
-    /// </summary>
-    public TableShape ShapeFor(VersionInfo? version)
-    {
-        if (Dataset is null)
-        {
-            return CatalogShape!;
-        }
-
-        var v = version ?? Dataset.Current!;
-        return shapes.GetOrAdd(v.TableName, _ => new TableShape(v.Shape.Schema, v.Shape.Table,
-            v.Shape.Fields.Append(new FieldInfo(TableShape.RowIdColumn, FieldType.BigInt, int.MaxValue))));
-    }
-}
 
 /// <summary>
 /// The EDM model of one catalog version with its entity sets and the cached <c>$metadata</c>
 /// documents. Immutable once built; <see cref="ODataModelProvider"/> swaps whole instances.
 /// </summary>
-/// <summary>
-/// A request URL as ODataLib parsed it against one model: the entity set, Set(key) or Set/$count, and the
-/// query options. <see cref="Parser"/> is set only while the options are still to be parsed.
-/// </summary>
-internal sealed record ParsedRequest(string SetName, object? Key, bool CountOnly, ODataUriParser? Parser)
-{
-    public ApplyClause? Apply { get; init; }
-
-    public FilterClause? Filter { get; init; }
-
-    public OrderByClause? OrderBy { get; init; }
-
-    public SelectExpandClause? Select { get; init; }
-
-    public long? Top { get; init; }
-
-    public long? Skip { get; init; }
-
-    public bool Count { get; init; }
-}
-
 public sealed class ODataModel
 {
     public const string Namespace = "DataOpen";
@@ -325,122 +238,5 @@ public sealed class ODataModel
         }
 
         return buffer.ToArray();
-    }
-}
-
-/// <summary>The catalog views of migration 0008 as query-engine shapes (same columns, same types).</summary>
-internal sealed record CatalogView(string SetName, string TypeName, string Key, string Description, TableShape Shape)
-{
-    public static readonly IReadOnlyList<CatalogView> All =
-    [
-        new("Datasets", "Dataset", "identifier", "已发布的开放数据集（开放与有条件开放）/ Published open and conditionally open datasets", MakeShape("odata_datasets",
-            F("identifier", FieldType.Text, "资源代码 / Identifier"),
-            F("entity_set", FieldType.Text, "OData 实体集名称 / Entity set of its rows in this feed"),
-            F("title_zh", FieldType.Text, "名称 / Title (Chinese)"),
-            F("title_en", FieldType.Text, "英文名称 / Title (English)"),
-            F("description_zh", FieldType.Text, "摘要 / Description (Chinese)"),
-            F("description_en", FieldType.Text, "英文摘要 / Description (English)"),
-            F("publisher_id", FieldType.Text, "提供单位 / Publisher id"),
-            F("license_id", FieldType.Text, "许可协议 / License id"),
-            F("open_class", FieldType.Text, "开放属性 / Open class: unconditional or conditional"),
-            F("update_frequency", FieldType.Text, "更新频率 / Update frequency"),
-            F("keywords_zh", FieldType.Text, "关键词 / Keywords (Chinese, comma separated)"),
-            F("keywords_en", FieldType.Text, "英文关键词 / Keywords (English, comma separated)"),
-            F("issued", FieldType.Date, "发布日期 / Issued"),
-            F("modified", FieldType.Timestamp, "更新时间 / Modified"),
-            F("current_version", FieldType.Integer, "当前版本 / Current version"),
-            F("row_count", FieldType.BigInt, "记录数 / Rows in the current version"),
-            F("published_at", FieldType.Timestamp, "当前版本发布时间 / Current version published at"))),
-        new("Publishers", "Publisher", "id", "数据提供单位 / Publishers", MakeShape("odata_publishers",
-            F("id", FieldType.Text, "代码 / Id"),
-            F("name_zh", FieldType.Text, "名称 / Name (Chinese)"),
-            F("name_en", FieldType.Text, "英文名称 / Name (English)"),
-            F("description_zh", FieldType.Text, "简介 / Description (Chinese)"),
-            F("description_en", FieldType.Text, "英文简介 / Description (English)"),
-            F("email", FieldType.Text, "电子邮箱 / Email"),
-            F("phone", FieldType.Text, "电话 / Phone"),
-            F("website", FieldType.Text, "网站 / Website"))),
-        new("Themes", "Theme", "id", "主题分类 / Themes of every classification scheme", MakeShape("odata_themes",
-            F("id", FieldType.Text, "分类:代码 / scheme:code"),
-            F("scheme_id", FieldType.Text, "分类体系 / Scheme"),
-            F("scheme_name_zh", FieldType.Text, "分类体系名称 / Scheme name"),
-            F("code", FieldType.Text, "代码 / Code"),
-            F("label_zh", FieldType.Text, "名称 / Label (Chinese)"),
-            F("label_en", FieldType.Text, "英文名称 / Label (English)"),
-            F("parent_code", FieldType.Text, "上级代码 / Parent code"))),
-    ];
-
-    private static TableShape MakeShape(string view, params (string Name, FieldType Type, string Title)[] fields) =>
-        new("catalog", view, fields.Select((f, i) => new FieldInfo(f.Name, f.Type, i, f.Title.Split(" / ")[0], f.Title.Split(" / ")[^1]))
-            .Append(new FieldInfo(TableShape.RowIdColumn, FieldType.BigInt, int.MaxValue)));
-
-    private static (string, FieldType, string) F(string name, FieldType type, string title) => (name, type, title);
-}
-
-/// <summary>
-/// Holds the current <see cref="ODataModel"/>: rebuilt when <see cref="CatalogStore.Changed"/> fires
-/// (on the thread that reloaded the catalog, not a reader's request) and swapped atomically.
-/// </summary>
-public sealed class ODataModelProvider : IDisposable
-{
-    private readonly CatalogStore store;
-    private readonly ILogger<ODataModelProvider> logger;
-    private readonly Lock buildLock = new();
-    private volatile ODataModel current;
-
-    public ODataModelProvider(CatalogStore store, ILogger<ODataModelProvider> logger)
-    {
-        this.store = store;
-        this.logger = logger;
-        current = ODataModel.Build(store.Current);
-        store.Changed += OnChanged;
-    }
-
-    /// <summary>The model of the newest catalog version; a request reads it once and keeps it.</summary>
-    public ODataModel Current
-    {
-        get
-        {
-            var model = current;
-            var snapshot = store.Current;
-            // A snapshot newer than the model means Changed fired before this provider subscribed.
-            return model.CatalogVersion == snapshot.CatalogVersion ? model : Rebuild(snapshot);
-        }
-    }
-
-    public void Dispose() => store.Changed -= OnChanged;
-
-    private void OnChanged(CatalogSnapshot snapshot)
-    {
-        var model = Rebuild(snapshot);
-        // Writing CSDL is the slow part for large catalogs: do it now rather than in the first $metadata request.
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                _ = model.MetadataXml;
-            }
-            catch (InvalidOperationException ex)
-            {
-                logger.LogError(ex, "OData $metadata of catalog version {Version} could not be written", model.CatalogVersion);
-            }
-        });
-    }
-
-    private ODataModel Rebuild(CatalogSnapshot snapshot)
-    {
-        lock (buildLock)
-        {
-            if (current.CatalogVersion >= snapshot.CatalogVersion && current.CatalogVersion != 0)
-            {
-                return current;
-            }
-
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var model = ODataModel.Build(snapshot);
-            current = model;
-            logger.LogInformation("OData model for catalog version {Version}: {Sets} entity sets in {Ms:F0} ms", snapshot.CatalogVersion, model.Sets.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return model;
-        }
     }
 }

@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using DataOpen.Core.Query;
-using Nerdbank.Streams;
 
 namespace DataOpen.Api.Rows;
 
@@ -25,7 +22,7 @@ namespace DataOpen.Api.Rows;
 /// Bounded: at most <see cref="Limits.Rows"/> rows held in all, each page for <see cref="Limits.Keep"/>,
 /// at most <see cref="Limits.Reads"/> reads at once; when full, pages are simply not read ahead.
 /// </summary>
-public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limits, ILogger<PageReadAhead> logger) : IDisposable
+public sealed partial class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limits, ILogger<PageReadAhead> logger) : IDisposable
 {
     /// <summary>Rows one background query reads at most, as whole pages (a page larger than this is read alone); under the engine's 10,000-row limit.</summary>
     public const int RowsPerRead = 8192;
@@ -402,107 +399,4 @@ public sealed class PageReadAhead(QueryRunner runner, PageReadAhead.Limits limit
 
     /// <summary>Cancels reads in flight. The semaphore stays: a read finishing after this still releases it.</summary>
     public void Dispose() => stopping.Cancel();
-
-    /// <summary>One client's walk: how to compile its next pages, and how far it has been read.</summary>
-    private sealed class Walk(PageRenderer renderer, Func<object?[], int, CompiledQuery?>? pagesAfter)
-    {
-        public PageRenderer Renderer { get; } = renderer;
-
-        public Func<object?[], int, CompiledQuery?>? PagesAfter { get; } = pagesAfter;
-
-        /// <summary>Pages of this walk started and not yet taken by a request (guarded by the walk's lock).</summary>
-        public int Pending { get; set; }
-
-        /// <summary>The furthest page started: the walk continues from it once read.</summary>
-        public Entry? Tail { get; set; }
-    }
-
-    private sealed class Entry(CompiledQuery query, Walk walk, DateTime expires)
-    {
-        public CompiledQuery Query { get; } = query;
-
-        public Walk Walk { get; } = walk;
-
-        public DateTime Expires { get; } = expires;
-
-        /// <summary>Completes with the page once read (null when the read failed).</summary>
-        public TaskCompletionSource<RenderedPage?> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The page once read.</summary>
-        public RenderedPage? Read { get; set; }
-
-        /// <summary>The read after this page has been started (guarded by the walk's lock).</summary>
-        public bool Chained { get; set; }
-    }
-}
-
-/// <summary>
-/// How a door writes one row of a page: <see cref="Key"/> names everything besides the query that the bytes
-/// depend on (format, service root…), so a page is only served to a request that would write the same bytes.
-/// </summary>
-/// <remarks><see cref="Options"/> are the door's own writer options, so a page read ahead is escaped as the door escapes.</remarks>
-public sealed record PageRenderer(string Key, JsonWriterOptions Options, Action<Utf8JsonWriter, ResultRow> WriteRow);
-
-/// <summary>
-/// A page read ahead: its rows as the renderer wrote them (JSON values separated by commas, without the
-/// brackets around them), how many, a copy of the last row (for the cursor of the next page) when the page
-/// is full, and whether a row follows it. Its buffers are pooled: dispose it once sent.
-/// </summary>
-public sealed class RenderedPage(Sequence<byte> buffer, int rows, object?[]? last, bool hasMore) : IDisposable
-{
-    /// <summary>The rows' bytes: <c>{…},{…}</c>.</summary>
-    public ReadOnlySequence<byte> Json { get; } = buffer.AsReadOnlySequence.Slice(Math.Min(1, buffer.Length));
-
-    public int Rows { get; } = rows;
-
-    public object?[]? Last { get; } = last;
-
-    public bool HasMore { get; } = hasMore;
-
-    public void Dispose() => buffer.Dispose();
-}
-
-/// <summary>Writes a page's rows into pooled buffers while the query reads them.</summary>
-internal sealed class PageWriter : IDisposable
-{
-    private readonly Sequence<byte> buffer;
-    private readonly Utf8JsonWriter json;
-    private int rows;
-
-    /// <summary>Buffers of about 128 bytes a row, from 1 KB to 64 KB each: what a page holds stays in proportion to its rows.</summary>
-    public PageWriter(int pageSize, JsonWriterOptions options)
-    {
-        buffer = new Sequence<byte>(ArrayPool<byte>.Shared) { MinimumSpanLength = (int)Math.Clamp(pageSize * 128L, 1024, 64 * 1024) };
-        json = new Utf8JsonWriter(buffer, options with { SkipValidation = true });
-        json.WriteStartArray(); // so the writer puts commas between rows; RenderedPage leaves the bracket out
-    }
-
-    /// <summary>A copy of the last row written with <c>keep</c>.</summary>
-    public object?[]? Last { get; private set; }
-
-    public bool HasMore { get; set; }
-
-    public void Write(PageRenderer renderer, ResultRow row, bool keep)
-    {
-        renderer.WriteRow(json, row);
-        rows++;
-        if (keep)
-        {
-            Last = row.ToArray();
-        }
-    }
-
-    /// <summary>The page, which now owns the buffers.</summary>
-    public RenderedPage Finish()
-    {
-        json.Flush();
-        json.Dispose();
-        return new RenderedPage(buffer, rows, HasMore ? Last : null, HasMore);
-    }
-
-    public void Dispose()
-    {
-        json.Dispose();
-        buffer.Dispose();
-    }
 }

@@ -20,8 +20,8 @@ public sealed class LayoutTests
     /// <summary>The engine every door uses.</summary>
     public static readonly string[] Engine = ["Rows"];
 
-    /// <summary>Features that are not doors: the registry, access rules, publishing, statistics, admin and health.</summary>
-    public static readonly string[] Shared = ["Catalog", "Access", "Publishing", "Statistics", "Admin", "Health"];
+    /// <summary>Features that are not doors: the registry, access rules, publishing, statistics, admin, health, and the community (reuses, ratings).</summary>
+    public static readonly string[] Shared = ["Catalog", "Access", "Publishing", "Statistics", "Admin", "Health", "Community"];
 
     public const string Infrastructure = "Infrastructure";
 
@@ -102,6 +102,25 @@ public sealed class LayoutTests
         Assert.NotEmpty(registrations);
         Assert.All(registrations, x => Assert.True(x.Type.Name.EndsWith("Setup", StringComparison.Ordinal),
             $"{x.Type.FullName}.{x.Method.Name} registers services outside a *Setup class"));
+    }
+
+    /// <summary>Past this a source file holds more than one concern; split it along its seams (partial classes per handler group, one type per file).</summary>
+    public const int MaxSourceLines = 450;
+
+    private static readonly string[] SourceFolders = ["src", "bench", "tools"];
+
+    [Fact]
+    public void No_source_file_is_longer_than_the_limit()
+    {
+        var root = DataOpen.Api.Infrastructure.RepoPaths.RepositoryRoot ?? throw new InvalidOperationException("Run the tests from a checkout.");
+        var tooLong = SourceFolders
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (File: Path.GetRelativePath(root, f), Lines: File.ReadLines(f).Count()))
+            .Where(x => x.Lines > MaxSourceLines)
+            .ToList();
+        Assert.True(tooLong.Count == 0, "Longer than " + MaxSourceLines + " lines: " + string.Join(", ", tooLong.Select(x => $"{x.File} ({x.Lines})")));
     }
 
     private static PredicateList DoorTypes(string door) => Types.InAssembly(Api).That().ResideInNamespace(Ns(door));

@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Text;
 using DataOpen.Core.Query;
 
-using DataOpen.Api.Rows;
-
 namespace DataOpen.Api.Rows.Downloads;
 
 /// <summary>The CSV download: the row writer and the COPY path.</summary>

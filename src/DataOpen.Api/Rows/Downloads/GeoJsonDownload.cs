@@ -3,8 +3,6 @@ using System.Text.Json;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
 
-using DataOpen.Api.Rows;
-
 namespace DataOpen.Api.Rows.Downloads;
 
 /// <summary>The GeoJSON download for datasets with coordinates.</summary>

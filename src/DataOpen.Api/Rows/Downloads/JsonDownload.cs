@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using DataOpen.Core.Query;
 
-using DataOpen.Api.Rows;
-
 namespace DataOpen.Api.Rows.Downloads;
 
 /// <summary>The JSON and JSON Lines downloads.</summary>

@@ -4,8 +4,6 @@ using DataOpen.Core.Query;
 using Parquet;
 using Parquet.Schema;
 
-using DataOpen.Api.Rows;
-
 namespace DataOpen.Api.Rows.Downloads;
 
 /// <summary>The Parquet download.</summary>

@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
-
-using DataOpen.Api.Rows;
 
 namespace DataOpen.Api.Rows.Downloads;
 
