@@ -55,7 +55,8 @@ public sealed partial class DocsTests
         var index = File.ReadAllText(Path.Combine(DocsFolder, "README.md"));
         var linked = Markdown.Links(index).Select(l => l.Target.Split('#')[0]).ToHashSet(StringComparer.Ordinal);
         Assert.All(ExpectedPages, page => Assert.True(File.Exists(Path.Combine(DocsFolder, page)), $"docs/{page} is missing"));
-        Assert.All(ExpectedPages.Where(p => p != "README.md"), page => Assert.True(linked.Contains(page), $"docs/README.md does not link {page}"));
+        var pages = Directory.EnumerateFiles(DocsFolder, "*.md").Select(Path.GetFileName).Where(p => p != "README.md").ToList();
+        Assert.All(pages, page => Assert.True(linked.Contains(page!), $"docs/README.md does not link {page}"));
         var lines = File.ReadAllLines(Path.Combine(Root, "README.md")).Length;
         Assert.True(lines <= 250, $"README.md is the front door and should stay within 250 lines; it has {lines}: move the details to a page of docs/.");
     }
