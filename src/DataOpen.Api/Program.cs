@@ -1,6 +1,7 @@
 using DataOpen.Api.Access;
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Community;
 using DataOpen.Api.Datasets;
 using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
@@ -34,6 +35,7 @@ builder.Services.AddODataFeeds();
 builder.Services.AddDataOpenGraphQL();
 builder.Services.AddDataOpenPages();
 builder.Services.AddPolicyStatistics();
+builder.Services.AddCommunity();
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -44,6 +46,7 @@ app.MapHealth();
 app.MapAdmin();
 app.MapCatalog();
 app.MapAccess();
+app.MapCommunity();
 app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();

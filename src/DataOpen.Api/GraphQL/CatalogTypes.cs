@@ -12,6 +12,7 @@ internal sealed class CatalogTypes
 {
     private readonly CommonTypes c;
     private readonly CatalogSnapshot snapshot;
+    private readonly CommunityTypes community;
     private readonly ObjectGraphType localized = new() { Name = "LocalizedText", Description = "Text in Chinese (always) and English (when given)." };
     private readonly ObjectGraphType publisher = new() { Name = "Publisher", Description = "A providing department (数据提供方)." };
     private readonly ObjectGraphType theme = new() { Name = "Theme", Description = "A theme (主题) of a theme scheme." };
@@ -33,6 +34,7 @@ internal sealed class CatalogTypes
     {
         c = common;
         this.snapshot = snapshot;
+        community = new CommunityTypes(common);
         Define();
     }
 
@@ -100,6 +102,7 @@ internal sealed class CatalogTypes
         counters.AddField(Gql.Field("views", Gql.NonNull(c.BigInt), "Page and API detail views.", x => ((DatasetCounters)x.Source!).Views));
         counters.AddField(Gql.Field("downloads", Gql.NonNull(c.BigInt), "Downloads.", x => ((DatasetCounters)x.Source!).Downloads));
         counters.AddField(Gql.Field("apiCalls", Gql.NonNull(c.BigInt), "Row API calls.", x => ((DatasetCounters)x.Source!).ApiCalls));
+        counters.AddField(Gql.Field("reuses", Gql.NonNull(c.BigInt), "Published reuses (应用成果) that use the dataset.", x => ((DatasetCounters)x.Source!).Reuses));
 
         var themeLookup = snapshot.Themes.ToDictionary(t => (t.SchemeId, t.Code));
         DatasetEntry D(IResolveFieldContext x) => (DatasetEntry)x.Source!;
@@ -124,6 +127,7 @@ internal sealed class CatalogTypes
             .WithComplexityImpact(1, 2));
         dataset.AddField(Gql.Field("fields", Gql.ListOf(field), "Columns of the current version.", x => D(x).Current?.Shape.Fields ?? []).WithComplexityImpact(1, 10));
         dataset.AddField(Gql.Field("counters", Gql.NonNull(counters), "Usage counters.", x => D(x).Counters));
+        community.AddDatasetFields(dataset);
         dataset.AddField(Gql.Field("rowsField", s, "Root field of this schema that serves the rows (null when none is served).", x => Gql.Request(x).Model.RowFields.GetValueOrDefault(D(x).Identifier)?.Rows));
         dataset.AddField(Gql.Field("aggregateField", s, "Root field of this schema that aggregates the rows.", x => Gql.Request(x).Model.RowFields.GetValueOrDefault(D(x).Identifier)?.Aggregate));
         dataset.AddField(Gql.Field("url", Gql.NonNull(s), "REST detail URL.", x => $"{CatalogEndpoints.BaseUrl(Gql.Request(x).Http.Request)}/api/v1/datasets/{D(x).Identifier}"));
@@ -177,6 +181,7 @@ internal sealed class CatalogTypes
         query.AddField(Gql.Field("publishers", Gql.ListOf(publisher), "Providing departments.", ctx => Gql.Request(ctx).Model.Snapshot.Publishers));
         query.AddField(Gql.Field("themes", Gql.ListOf(scheme), "Theme schemes with their themes.", ctx => Gql.Request(ctx).Model.Snapshot.ThemeSchemes));
         query.AddField(Gql.Field("licenses", Gql.ListOf(license), "Licences.", ctx => Gql.Request(ctx).Model.Snapshot.Licenses));
+        community.AddRootFields(query);
         _ = limits;
     }
 

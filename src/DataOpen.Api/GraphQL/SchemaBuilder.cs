@@ -85,9 +85,10 @@ public static class SchemaBuilder
         "Theme", "ThemeScheme", "DatasetTheme", "License", "LocalizedText", "Facets", "FacetValue", "ThemeFacet", "OpenClass",
         "PageInfo", "SortDirection", "AggregateFunction", "BigInt", "Decimal", "Date", "DateTime", "String", "Int", "Float", "Boolean", "ID",
         "StringFilter", "IntFilter", "BigIntFilter", "DecimalFilter", "FloatFilter", "BooleanFilter", "DateFilter", "DateTimeFilter",
+        "Reuse", "ReuseKind", "RatingSummary", "RatingComment",
     };
 
-    internal static readonly HashSet<string> CatalogRootFields = new(StringComparer.Ordinal) { "datasets", "dataset", "publishers", "themes", "licenses" };
+    internal static readonly HashSet<string> CatalogRootFields = new(StringComparer.Ordinal) { "datasets", "dataset", "publishers", "themes", "licenses", "reuses" };
 
     public static GraphQLModel Build(CatalogSnapshot snapshot, GraphQLLimits limits)
     {

@@ -1,4 +1,5 @@
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Community;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace DataOpen.Api.Pages;
@@ -7,8 +8,8 @@ public sealed record ThemeTile(string Scheme, string Code, string Label, int Cou
 
 public sealed record PublisherTile(string Id, string Name, int Count);
 
-/// <summary>Home: search box, themes, publishers, newest and most-downloaded datasets, platform counters.</summary>
-public sealed class IndexModel(CatalogStore catalog, Ui ui) : PageModel
+/// <summary>Home: search box, themes, publishers, newest, most-downloaded and best-rated datasets, the latest reuses, platform counters.</summary>
+public sealed class IndexModel(CatalogStore catalog, RatingStore ratings, ReuseStore reuses, Ui ui) : PageModel
 {
     public CatalogSnapshot Snapshot { get; private set; } = CatalogSnapshot.Empty;
 
@@ -20,6 +21,13 @@ public sealed class IndexModel(CatalogStore catalog, Ui ui) : PageModel
 
     public IReadOnlyList<DatasetEntry> MostDownloaded { get; private set; } = [];
 
+    /// <summary>Datasets with at least <see cref="MinRatings"/> ratings, by average then count.</summary>
+    public IReadOnlyList<(DatasetEntry Dataset, RatingSummary Rating)> BestRated { get; private set; } = [];
+
+    public IReadOnlyList<Reuse> LatestReuses { get; private set; } = [];
+
+    public const int MinRatings = 1;
+
     public int DatasetCount { get; private set; }
 
     public long RowCount { get; private set; }
@@ -28,7 +36,7 @@ public sealed class IndexModel(CatalogStore catalog, Ui ui) : PageModel
 
     public long ApiCalls { get; private set; }
 
-    public void OnGet()
+    public async Task OnGetAsync(CancellationToken ct)
     {
         Snapshot = catalog.Current;
         var served = Snapshot.Served.ToList();
@@ -49,5 +57,11 @@ public sealed class IndexModel(CatalogStore catalog, Ui ui) : PageModel
         Newest = served.OrderByDescending(d => d.Metadata.Issued, StringComparer.Ordinal).ThenByDescending(d => d.Modified).Take(6).ToList();
         MostDownloaded = served.OrderByDescending(d => d.Counters.Downloads).ThenByDescending(d => d.Counters.Views)
             .ThenBy(d => d.Identifier, StringComparer.Ordinal).Take(6).ToList();
+        var summaries = await ratings.AllSummariesAsync(ct);
+        BestRated = served.Where(d => summaries.TryGetValue(d.Identifier, out var r) && r.Count >= MinRatings)
+            .Select(d => (d, summaries[d.Identifier])).OrderByDescending(x => x.Item2.Average).ThenByDescending(x => x.Item2.Count)
+            .ThenBy(x => x.d.Identifier, StringComparer.Ordinal).Take(6).ToList();
+        LatestReuses = (await reuses.PublishedAsync(null, null, null, 4, ct))
+            .Select(r => r.ServedIn(Snapshot)).ToList();
     }
 }

@@ -9,7 +9,7 @@ namespace DataOpen.Api.Pages;
 /// <summary>sitemap.xml, robots.txt and the language toggle (a plain link, so it works without JavaScript).</summary>
 public static class SiteEndpoints
 {
-    public static readonly string[] StaticPages = ["/", "/datasets", "/statistics", "/requests", "/developers"];
+    public static readonly string[] StaticPages = ["/", "/datasets", "/statistics", "/reuses", "/requests", "/developers"];
 
     public static IEndpointRouteBuilder MapSiteEndpoints(this IEndpointRouteBuilder app)
     {

@@ -1,6 +1,4 @@
 using System.Text;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -10,8 +8,6 @@ namespace DataOpen.Api.Tests.Browser;
 [Collection(BrowserTests.Name)]
 public sealed class CatalogFlowTests(BrowserFactory factory, ITestOutputHelper output)
 {
-    private static readonly string[] BlockingImpacts = ["serious", "critical"];
-
     [BrowserFact]
     public async Task Citizen_searches_opens_previews_downloads_switches_to_English_and_reports_an_error()
     {
@@ -144,18 +140,7 @@ public sealed class CatalogFlowTests(BrowserFactory factory, ITestOutputHelper o
         Assert.Contains("success", await page.GetAttributeAsync("[data-testid=apply-result]", "class") ?? "", StringComparison.Ordinal);
     }
 
-    private async Task AssertAccessibleAsync(IPage page, string name)
-    {
-        AxeResult result = await page.RunAxe();
-        var blocking = result.Violations.Where(v => BlockingImpacts.Contains(v.Impact)).ToList();
-        foreach (var v in result.Violations)
-        {
-            output.WriteLine($"{name}: {v.Impact} {v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Take(3).Select(n => string.Join(" ", n.Target)))})");
-        }
+    private Task AssertAccessibleAsync(IPage page, string name) => BrowserChecks.AssertAccessibleAsync(page, name, output);
 
-        Assert.True(blocking.Count == 0, $"{name}: {string.Join("; ", blocking.Select(v => $"{v.Impact} {v.Id} {v.Help}"))}");
-    }
-
-    private static async Task ShotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFactory.ArtifactsFolder, name + ".png"), FullPage = false });
+    private static Task ShotAsync(IPage page, string name) => BrowserChecks.ShotAsync(page, name);
 }

@@ -46,6 +46,7 @@ public sealed partial class UiTextTests
             ["chart.valueHeader."] = ["count", "sum", "avg"],
             ["feedback.kind."] = FeedbackKinds.All,
             ["requests.status."] = FeedbackKinds.RequestStatuses,
+            ["reuse.kind."] = DataOpen.Api.Community.ReuseKinds.All,
         };
         Assert.Equal(dynamic.Keys.Order(), prefixes.Order());
         foreach (var (prefix, values) in dynamic)
