@@ -173,6 +173,9 @@ public sealed partial class StrictParameterTests(DataOpenFactory factory)
         // Names compare ignoring case, as the binder reads them.
         await Get("/api/v1/steward/feedback?Status=new&DataSet=air-quality-hourly", HttpStatusCode.OK, admin);
 
+        AssertUnknown(await Get("/api/v1/reuses?knid=application", HttpStatusCode.BadRequest), "knid", "kind");
+        await Get("/api/v1/reuses?kind=application&limit=5", HttpStatusCode.OK);
+        Assert.Equal("limit", (await Get(Air + "/ratings?limit=5", HttpStatusCode.BadRequest)).GetProperty("parameter").GetString());
         AssertUnknown(await Get("/health/ready?api_kay=x", HttpStatusCode.BadRequest), "api_kay", "api_key");
         Assert.Equal("verbose", (await Get("/health/live?verbose=1", HttpStatusCode.BadRequest)).GetProperty("parameter").GetString());
         Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().GetAsync("/health/live?api_key=whatever")).StatusCode);
