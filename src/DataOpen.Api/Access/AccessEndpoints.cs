@@ -10,26 +10,26 @@ public static partial class AccessEndpoints
 
     public static IEndpointRouteBuilder MapAccess(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/tiers", Tiers).WithTags("Access").WithName("ListTiers").WithSummary("The access tiers with their rate, burst and daily quota.");
-        app.MapPost("/api/v1/keys", CreateKey).WithTags("Access").WithName("CreateKey")
+        app.MapGet("/api/v1/tiers", Tiers).WithTags("Access").WithStrictQuery().WithName("ListTiers").WithSummary("The access tiers with their rate, burst and daily quota.");
+        app.MapPost("/api/v1/keys", CreateKey).WithTags("Access").WithStrictQuery().WithName("CreateKey")
             .WithSummary("Register for an API key (name, organisation, email, intended use). The key is shown once in the response.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        var me = app.MapGroup("/api/v1/keys/me").WithTags("Access").AddEndpointFilter(AccessFilters.KeyHolder)
+        var me = app.MapGroup("/api/v1/keys/me").WithTags("Access").AddEndpointFilter(AccessFilters.KeyHolder).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         me.MapGet("", Me).WithName("GetMyKey").WithSummary("The calling key: tier, limits, remaining quota, grants, expiry.");
         me.MapPost("/rotate", Rotate).WithName("RotateMyKey").WithSummary("Replace the calling key by a new one (shown once); the old key stops working at once.");
         me.MapDelete("", Revoke).WithName("RevokeMyKey").WithSummary("Revoke the calling key.");
         me.MapGet("/usage", Usage).WithName("GetMyUsage").WithSummary("Requests, rows and bytes per day, dataset and door (written every few seconds).");
 
-        var applications = app.MapGroup("/api/v1/applications").WithTags("Access").AddEndpointFilter(AccessFilters.KeyHolder)
+        var applications = app.MapGroup("/api/v1/applications").WithTags("Access").AddEndpointFilter(AccessFilters.KeyHolder).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         applications.MapPost("", Apply).WithName("ApplyForDataset")
             .WithSummary("Apply for a conditionally open dataset: fields (the grant covers only those named; none: every field), purpose, scenario, period, organisation, security measures, acceptance of the pledge.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         applications.MapGet("/mine", MyApplications).WithName("MyApplications").WithSummary("The calling key's applications with status and reason.");
 
-        var steward = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward)
+        var steward = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         steward.MapGet("/applications", StewardApplications).WithName("StewardApplications")
             .WithSummary("Applications for the steward's datasets (status=pending|approved|rejected), with formal-check and decision due dates.");
@@ -41,7 +41,7 @@ public static partial class AccessEndpoints
         steward.MapGet("/audit", Audit).WithName("StewardAudit")
             .WithSummary("Access log of one of the steward's conditional datasets (?dataset=…&from=…&to=…); format=csv or Accept: text/csv for CSV.");
 
-        var admin = app.MapGroup("/api/v1/admin/keys").WithTags("Admin").AddEndpointFilter(AccessFilters.Admin)
+        var admin = app.MapGroup("/api/v1/admin/keys").WithTags("Admin").AddEndpointFilter(AccessFilters.Admin).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         admin.MapPatch("/{keyId}", UpdateKey).WithName("AdminUpdateKey")
             .WithSummary("Change a key's tier, role (holder, steward, admin), steward publisher or expiry.");

@@ -11,6 +11,7 @@ public static class AccessSetup
     {
         var services = builder.Services;
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(new UniversalQueryParameter(ApiKeyFormat.QueryParameter));
         services.AddSingleton<KeyHasher>();
         services.AddSingleton<KeyStore>();
         services.AddSingleton<TierCatalog>();

@@ -44,6 +44,9 @@ public static class ApiKeyFormat
         return true;
     }
 
+    /// <summary>The query parameter a key may be sent in; every strict REST endpoint accepts it.</summary>
+    public const string QueryParameter = "api_key";
+
     /// <summary>The key as presented by a request: X-Api-Key, then Authorization: Bearer, then the api_key query parameter (for clients such as Excel that cannot set headers).</summary>
     public static string? Presented(HttpRequest request)
     {
@@ -58,7 +61,7 @@ public static class ApiKeyFormat
             return auth[7..].Trim();
         }
 
-        return request.Query.TryGetValue("api_key", out var q) && !string.IsNullOrWhiteSpace(q) ? q.ToString().Trim() : null;
+        return request.Query.TryGetValue(QueryParameter, out var q) && !string.IsNullOrWhiteSpace(q) ? q.ToString().Trim() : null;
     }
 }
 

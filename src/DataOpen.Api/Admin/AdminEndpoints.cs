@@ -33,7 +33,7 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin/datasets").WithTags("Admin").AddEndpointFilter(AccessFilters.Steward)
+        var group = app.MapGroup("/api/v1/admin/datasets").WithTags("Admin").AddEndpointFilter(AccessFilters.Steward).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPut("/{id}", PutMetadata).WithName("AdminPutDatasetMetadata")
@@ -42,6 +42,7 @@ public static class AdminEndpoints
         group.MapPost("/{id}/versions", UploadVersion).WithName("AdminUploadVersion")
             .WithSummary("Publish a new version: multipart/form-data with a 'file' part, or the raw file as the body (text/csv, XLSX, application/x-ndjson).")
             .DisableAntiforgery()
+            .AcceptsQuery("filename")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

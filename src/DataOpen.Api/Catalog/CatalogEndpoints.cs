@@ -13,7 +13,7 @@ public static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").WithTags("Catalog");
+        var group = app.MapGroup("/api/v1").WithTags("Catalog").WithStrictQuery();
         group.MapGet("/datasets", Search).WithName("SearchDatasets")
             .WithSummary("Search the catalog (Chinese and English full text) with facets, filters, sorting and a stable cursor.")
             .ProducesProblem(StatusCodes.Status400BadRequest);

@@ -31,7 +31,7 @@ public static partial class CommunityEndpoints
 
     public static IEndpointRouteBuilder MapCommunity(this IEndpointRouteBuilder app)
     {
-        var reuses = app.MapGroup("/api/v1/reuses").WithTags("Reuses");
+        var reuses = app.MapGroup("/api/v1/reuses").WithTags("Reuses").WithStrictQuery();
         reuses.MapGet("", ListReuses).WithName("ListReuses")
             .WithSummary("Published reuses (应用成果), newest first; dataset= keeps those using one dataset, kind= one kind; paged by cursor.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -40,7 +40,7 @@ public static partial class CommunityEndpoints
             .WithSummary("Submit an application, analysis, visualisation, news story or research that uses datasets; published once a steward approves it.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        var ratings = app.MapGroup("/api/v1/datasets/{id}/ratings").WithTags("Ratings");
+        var ratings = app.MapGroup("/api/v1/datasets/{id}/ratings").WithTags("Ratings").WithStrictQuery();
         ratings.MapGet("", GetRatings).WithName("GetRatings")
             .WithSummary("A dataset's rating (开放评价): average, count, 1–5 distribution, and the visible comments with stewards' answers.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -48,7 +48,7 @@ public static partial class CommunityEndpoints
             .WithSummary("Rate a dataset 1–5 with an optional comment; one rating per key (or per visitor without a key), replaced by rating again.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
-        var steward = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward)
+        var steward = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         steward.MapGet("/reuses", StewardReuses).WithName("StewardReuses")
             .WithSummary("Reuses that use the steward's datasets (admins: all), pending first; status=pending|published|rejected.");

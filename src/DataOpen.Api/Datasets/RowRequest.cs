@@ -125,6 +125,7 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
         {
             Limits = limits,
             IgnoredParameters = DoorParameters.Where(p => p != "cursor").ToHashSet(StringComparer.Ordinal),
+            DoorParameters = [.. DoorParameters],
             AllowedFields = decision.Fields,
         };
         var parsed = RestQueryParser.Parse(version.Shape, pairs, options);
@@ -138,7 +139,8 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
     public static ProblemHttpResult Problem(QueryException ex, HttpRequest request)
     {
         var parameter = ex.Target == "after" && request.Query.ContainsKey("cursor") ? "cursor" : ex.Target;
-        var ext = new Dictionary<string, object?> { ["code"] = ex.Code };
+        // Every parameter of rows and downloads is a query parameter ("in" as in OpenAPI and the strict-query problems).
+        var ext = new Dictionary<string, object?> { ["code"] = ex.Code, ["in"] = "query" };
         if (ex.Code == QueryErrorCodes.FieldNotGranted)
         {
             ext["parameter"] = parameter;

@@ -20,7 +20,8 @@ public static class RowsEndpoints
 
     public static IEndpointRouteBuilder MapDatasetRows(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/datasets").WithTags("Rows");
+        var group = app.MapGroup("/api/v1/datasets").WithTags("Rows")
+            .WithStrictQuery().WithHandlerCheckedQuery("field conditions (field=value, field[op]=value), checked against the version's fields");
         group.MapGet("/{id}/rows", Rows).WithName("GetRows")
             .WithMetadata([.. QueryParameters(download: false)])
             .WithDescription(ConditionsText)

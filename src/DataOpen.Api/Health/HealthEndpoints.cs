@@ -10,7 +10,7 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health").ExcludeFromDescription();
+        var group = app.MapGroup("/health").WithTags("Health").ExcludeFromDescription().WithStrictQuery();
         group.MapGet("/live", () => TypedResults.Ok(new HealthReport("live", 0, new Dictionary<string, string>())))
             .WithName("Live").WithSummary("The process is up.");
         group.MapGet("/ready", Ready).WithName("Ready").WithSummary("PostgreSQL answers and every migration is applied.");

@@ -17,7 +17,7 @@ public static class StewardEndpoints
 {
     public static IEndpointRouteBuilder MapStewardEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward);
+        var group = app.MapGroup("/api/v1/steward").WithTags("Steward").AddEndpointFilter(AccessFilters.Steward).WithStrictQuery();
         group.MapGet("/feedback", ListFeedback).WithName("ListFeedback")
             .WithSummary("Error reports and questions on the steward's datasets (admins: all), newest first; filter by status and dataset.");
         group.MapPost("/feedback/{id:long}", AnswerFeedback).WithName("AnswerFeedback")

@@ -1,14 +1,21 @@
 namespace DataOpen.Core.Query;
 
-/// <summary>"Did you mean" help for unknown names.</summary>
-internal static class Names
+/// <summary>
+/// "Did you mean" help for unknown names: case and separators (<c>_</c>, <c>-</c>, <c>.</c>, space) do not
+/// count, so <c>openClass</c> finds <c>open_class</c>; otherwise the closest by edit distance with
+/// transpositions (Damerau–Levenshtein, optimal string alignment), or a name that contains the other.
+/// </summary>
+public static class Names
 {
     public static IReadOnlyList<string> CloseMatches(string name, IEnumerable<string> candidates, int max = 3)
     {
-        var lower = name.ToLowerInvariant();
+        var key = Normalize(name);
+        var limit = Math.Max(2, name.Length / 3);
         return candidates
-            .Select(c => (c, d: Distance(lower, c.ToLowerInvariant())))
-            .Where(x => x.d <= Math.Max(2, lower.Length / 3) || x.c.Contains(lower, StringComparison.OrdinalIgnoreCase) || (lower.Length >= 3 && lower.Contains(x.c, StringComparison.OrdinalIgnoreCase)))
+            .Distinct(StringComparer.Ordinal)
+            .Select(c => (c, k: Normalize(c)))
+            .Select(x => (x.c, x.k, d: Distance(key, x.k)))
+            .Where(x => key.Length > 0 && (x.d <= limit || x.k.Contains(key, StringComparison.Ordinal) || (key.Length >= 3 && key.Contains(x.k, StringComparison.Ordinal))))
             .OrderBy(x => x.d)
             .ThenBy(x => x.c, StringComparer.Ordinal)
             .Take(max)
@@ -19,6 +26,11 @@ internal static class Names
     public static string DidYouMean(IReadOnlyList<string> matches) =>
         matches.Count == 0 ? "" : " Did you mean " + string.Join(", ", matches.Select(m => "'" + m + "'")) + "?";
 
+    /// <summary>Lower case without separators: the form two spellings of one name share.</summary>
+    private static string Normalize(string s) =>
+        string.Concat(s.Where(c => c is not ('_' or '-' or '.' or ' ')).Select(char.ToLowerInvariant));
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1.</summary>
     private static int Distance(string a, string b)
     {
         if (a.Length > 64 || b.Length > 64)
@@ -26,25 +38,33 @@ internal static class Names
             return int.MaxValue;
         }
 
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
+        var w = b.Length + 1;
+        var d = new int[(a.Length + 1) * w];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i * w] = i;
+        }
+
         for (var j = 0; j <= b.Length; j++)
         {
-            prev[j] = j;
+            d[j] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            cur[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
+                var best = Math.Min(Math.Min(d[((i - 1) * w) + j] + 1, d[(i * w) + j - 1] + 1), d[((i - 1) * w) + j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    best = Math.Min(best, d[((i - 2) * w) + j - 2] + 1);
+                }
 
-            (prev, cur) = (cur, prev);
+                d[(i * w) + j] = best;
+            }
         }
 
-        return prev[b.Length];
+        return d[(a.Length * w) + b.Length];
     }
 }

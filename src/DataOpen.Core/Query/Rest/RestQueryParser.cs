@@ -17,6 +17,12 @@ public sealed record RestQueryOptions
     /// <summary>Parameters that belong to the door, not the query (format, lang, api_key, …).</summary>
     public IReadOnlySet<string> IgnoredParameters { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Names of the door's own parameters as its callers know them (e.g. <c>cursor</c>, <c>format</c>), offered
+    /// with the reserved parameters and the fields when a parameter is neither (a misspelt option).
+    /// </summary>
+    public IReadOnlyList<string> DoorParameters { get; init; } = [];
+
     /// <summary>The fields the caller may read (<see cref="RowQuery.AllowedFields"/>); null means all.</summary>
     public IReadOnlySet<string>? AllowedFields { get; init; }
 }
@@ -82,7 +88,7 @@ public static partial class RestQueryParser
                 continue;
             }
 
-            var condition = ParseCondition(shape, key, value);
+            var condition = ParseCondition(shape, key, value, options.DoorParameters);
             try
             {
                 checker.Validate(new RowQuery(shape) { Filter = condition, Limit = 0, AllowedFields = options.AllowedFields });
@@ -131,20 +137,26 @@ public static partial class RestQueryParser
         return items;
     }
 
-    private static Expr ParseCondition(TableShape shape, string key, string value)
+    private static Expr ParseCondition(TableShape shape, string key, string value, IReadOnlyList<string> doorParameters)
     {
+        var parameters = ReservedParameters.Concat(doorParameters).Distinct(StringComparer.Ordinal).ToList();
         var match = ConditionKey().Match(key);
         if (!match.Success)
         {
-            throw new QueryException(QueryErrorCodes.BadSyntax, $"'{ExprCompiler.Shorten(key)}' is neither a query parameter ({string.Join(", ", ReservedParameters)}) nor a condition like field=value or field[op]=value.", ExprCompiler.Shorten(key));
+            // Not a name at all (api-key, open.class, …): offer the closest field or parameter all the same.
+            var close = Names.CloseMatches(key, shape.Fields.Select(f => f.Name).Concat(parameters));
+            throw new QueryException(QueryErrorCodes.BadSyntax,
+                $"'{ExprCompiler.Shorten(key)}' is neither a query parameter ({string.Join(", ", parameters)}) nor a condition like field=value or field[op]=value.{Names.DidYouMean(close)}",
+                ExprCompiler.Shorten(key), suggestions: close);
         }
 
         var name = match.Groups["field"].Value;
         if (!shape.TryGetField(name, out _))
         {
-            var candidates = shape.Fields.Select(f => f.Name).Concat(ReservedParameters);
-            var matches = Names.CloseMatches(name, candidates);
-            throw new QueryException(QueryErrorCodes.UnknownField, $"Unknown field or parameter '{name}'.{Names.DidYouMean(matches)} Fields: {string.Join(", ", shape.Fields.Select(f => f.Name))}.", key, suggestions: matches);
+            var matches = Names.CloseMatches(name, shape.Fields.Select(f => f.Name).Concat(parameters));
+            throw new QueryException(QueryErrorCodes.UnknownField,
+                $"Unknown field or parameter '{name}'.{Names.DidYouMean(matches)} Fields: {string.Join(", ", shape.Fields.Select(f => f.Name))}. Parameters: {string.Join(", ", parameters)}.",
+                key, suggestions: matches);
         }
 
         var opKey = match.Groups["op"].Success ? match.Groups["op"].Value : "eq";
