@@ -39,6 +39,7 @@ builder.Services.AddCommunity();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseRowEngine();
 app.UseDataOpenOpenApi();
 app.UseAccess();
 app.UseDataOpenPages();
