@@ -24,7 +24,8 @@ public sealed record VersionInfo(
     string PublishedBy,
     TableShape Shape);
 
-public sealed record DatasetCounters(long Views, long Downloads, long ApiCalls);
+/// <summary>Public counters of a dataset: views, downloads, row API calls, and published reuses (应用成果) that use it.</summary>
+public sealed record DatasetCounters(long Views, long Downloads, long ApiCalls, long Reuses = 0);
 
 /// <summary>A registered dataset as the doors see it at one catalog version.</summary>
 public sealed record DatasetEntry(

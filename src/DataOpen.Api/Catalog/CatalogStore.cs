@@ -61,12 +61,16 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
     public async Task RefreshCountersAsync(CancellationToken ct)
     {
         var counters = new Dictionary<long, DatasetCounters>();
-        await using (var cmd = database.Writer.CreateCommand("SELECT dataset_id, views, downloads, api_calls FROM catalog.dataset_stats"))
+        await using (var cmd = database.Writer.CreateCommand(
+            """
+            SELECT d.id, coalesce(s.views, 0), coalesce(s.downloads, 0), coalesce(s.api_calls, 0), coalesce(u.reuses, 0)
+            FROM catalog.datasets d LEFT JOIN catalog.dataset_stats s ON s.dataset_id = d.id LEFT JOIN catalog.dataset_reuses u ON u.dataset_identifier = d.identifier
+            """))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
             {
-                counters[r.GetInt64(0)] = new DatasetCounters(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+                counters[r.GetInt64(0)] = new DatasetCounters(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4));
             }
         }
 
@@ -122,8 +126,9 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
         var datasets = await ReadAllAsync(conn, tx,
             """
             SELECT d.id, d.identifier, d.metadata::text, d.status, d.modified, d.retired_at, d.current_version,
-                   coalesce(s.views, 0), coalesce(s.downloads, 0), coalesce(s.api_calls, 0)
+                   coalesce(s.views, 0), coalesce(s.downloads, 0), coalesce(s.api_calls, 0), coalesce(u.reuses, 0)
             FROM catalog.datasets d LEFT JOIN catalog.dataset_stats s ON s.dataset_id = d.id
+            LEFT JOIN catalog.dataset_reuses u ON u.dataset_identifier = d.identifier
             ORDER BY d.identifier
             """,
             r =>
@@ -140,7 +145,7 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
                     r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
                     vs,
                     currentVersion is int cv ? vs.FirstOrDefault(v => v.Version == cv) : null,
-                    new DatasetCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)));
+                    new DatasetCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)));
             }, ct);
 
         await tx.CommitAsync(ct);

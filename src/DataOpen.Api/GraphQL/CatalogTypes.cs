@@ -102,6 +102,7 @@ internal sealed class CatalogTypes
         counters.AddField(Gql.Field("views", Gql.NonNull(c.BigInt), "Page and API detail views.", x => ((DatasetCounters)x.Source!).Views));
         counters.AddField(Gql.Field("downloads", Gql.NonNull(c.BigInt), "Downloads.", x => ((DatasetCounters)x.Source!).Downloads));
         counters.AddField(Gql.Field("apiCalls", Gql.NonNull(c.BigInt), "Row API calls.", x => ((DatasetCounters)x.Source!).ApiCalls));
+        counters.AddField(Gql.Field("reuses", Gql.NonNull(c.BigInt), "Published reuses (应用成果) that use the dataset.", x => ((DatasetCounters)x.Source!).Reuses));
 
         var themeLookup = snapshot.Themes.ToDictionary(t => (t.SchemeId, t.Code));
         DatasetEntry D(IResolveFieldContext x) => (DatasetEntry)x.Source!;

@@ -50,10 +50,13 @@ public sealed class ReuseTests(DataOpenFactory factory)
         using var transport = AccessHelpers.ClientWithKey(factory, transportKey);
         var pending = (await transport.GetFromJsonAsync<JsonElement>("/api/v1/steward/reuses?status=pending")).EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == id);
         Assert.Equal("maps@example.org", pending.GetProperty("contact").GetString());
+        async Task<long> ReuseCountAsync() => (await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/datasets/{Transport}")).GetProperty("counters").GetProperty("reuses").GetInt64();
+        var before = await ReuseCountAsync();
         var published = await transport.PostAsync($"/api/v1/steward/reuses/{id}/publish", null);
         Assert.Equal(HttpStatusCode.OK, published.StatusCode);
         Assert.Equal(transportId, (await published.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("moderatedBy").GetString());
 
+        Assert.Equal(before + 1, await ReuseCountAsync());
         var one = await anonymous.GetStringAsync($"/api/v1/reuses/{id}");
         Assert.Contains(title, one, StringComparison.Ordinal);
         Assert.DoesNotContain("maps@example.org", one, StringComparison.Ordinal);
