@@ -101,7 +101,24 @@ public sealed class DatabaseStartup(
                 await create.ExecuteNonQueryAsync(ct);
             }
         }
+
+        // Extensions that are not marked trusted need a superuser to be created; the embedded cluster creates
+        // those the server has (its own sharedir, same version as its binaries) so the owner role can use them.
+        await using var db = new NpgsqlConnection(pg.SuperUserConnectionString(Database.DatabaseName));
+        await db.OpenAsync(ct);
+        foreach (var extension in SuperuserExtensions)
+        {
+            await using var available = new NpgsqlCommand("SELECT 1 FROM pg_available_extensions WHERE name = $1", db) { Parameters = { new() { Value = extension } } };
+            if (await available.ExecuteScalarAsync(ct) is not null)
+            {
+                await using var create = new NpgsqlCommand($"CREATE EXTENSION IF NOT EXISTS {extension}", db);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+        }
     }
+
+    /// <summary>hypopg: hypothetical indexes, which the adaptive indexes ask the planner about before building one.</summary>
+    public static readonly string[] SuperuserExtensions = ["hypopg"];
 
     private async Task ConfigureReaderAsync(CancellationToken ct)
     {

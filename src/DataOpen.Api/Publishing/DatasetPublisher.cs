@@ -48,7 +48,7 @@ public sealed class PublishConflictException(string identifier)
 /// its fields and makes it current. PostgreSQL DDL is transactional, so a publish that fails, is
 /// cancelled or whose process is killed leaves neither a catalog change nor a table behind.
 /// </summary>
-public sealed class DatasetPublisher(Database database, CatalogStore catalog, IOptions<DataOpenOptions> options)
+public sealed class DatasetPublisher(Database database, CatalogStore catalog, IOptions<DataOpenOptions> options, IEnumerable<IIndexPlanContributor> indexContributors)
 {
     public IngestOptions IngestOptions => new() { MaxFieldBytes = options.Value.MaxFieldBytes };
 
@@ -148,6 +148,10 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
+        // The contributors' indexes (kept adaptive indexes carried forward) are built before the version exists.
+        var planContext = new IndexPlanContext(conn, tx, id, definition.Identifier, version, table, load.Fields);
+        var planned = await IndexPlan.BuildAsync(indexContributors, planContext, ct);
+
         await using (var cmd = new NpgsqlCommand(
             """
             INSERT INTO catalog.versions (dataset_id, version, table_name, row_count, byte_size, sha256, source_format, source_encoding, published_by)
@@ -165,6 +169,9 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             cmd.Parameters.Add(new() { Value = actor });
             await cmd.ExecuteNonQueryAsync(ct);
         }
+
+        // Once the version row exists, still before current_version moves to it.
+        await IndexPlan.ReportAsync(planned, planContext, ct);
 
         var batch = new NpgsqlBatch(conn, tx);
         foreach (var f in load.Fields)

@@ -19,7 +19,7 @@ public sealed class QueryTimeoutException(Exception inner)
 /// statement timeout). Pages read at most FetchLimit rows; streams read row by row with sequential
 /// access, so memory does not grow with the result.
 /// </summary>
-public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.IOptions<DataOpenOptions>? options = null)
+public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.IOptions<DataOpenOptions>? options = null, QueryShapeRecorder? shapes = null)
 {
     /// <summary>
     /// Npgsql's own client-side timeout (30 s by default) must not fire before the server's statement
@@ -48,6 +48,7 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
 
     public async Task<long> CountAsync(CompiledQuery countQuery, CancellationToken ct)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await using var cmd = database.Reader.CreateCommand(countQuery.Sql);
@@ -59,7 +60,15 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         {
             throw new QueryTimeoutException(ex);
         }
+        finally
+        {
+            Record(countQuery, started);
+        }
     }
+
+    /// <summary>Counts and times the query by its shape (a timed-out one too: it is the slowest of all).</summary>
+    private void Record(CompiledQuery query, long started) =>
+        shapes?.Record(query, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
     /// <summary>Every row of the query (its LIMIT applies), one array per row; the array is new for each row.</summary>
     public IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, CancellationToken ct) => StreamAsync(query, null, ct);
@@ -80,6 +89,9 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
             yield break;
         }
 
+        // A download is timed to its first row: the rest is paced by the client reading it.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var timed = false;
         await using var conn = await database.Reader.OpenConnectionAsync(ct);
         await using var tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
         await using var cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
@@ -87,8 +99,9 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         // Downloads read column by column, so one huge value never has to fit in the read buffer.
         await using var reader = await ExecuteAsync(cmd, CommandBehavior.SequentialAccess, ct);
         var row = new ResultRow(reader, query);
-        while (await ReadAsync(reader, ct))
+        while (await ReadFirstTimedAsync(reader, query, started, !timed, ct))
         {
+            timed = true;
             var values = new object?[row.Width];
             for (var i = 0; i < values.Length; i++)
             {
@@ -107,14 +120,40 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     /// </summary>
     public async IAsyncEnumerable<ResultRow> ReadRowsAsync(CompiledQuery query, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(query.Sql, conn) { CommandTimeout = ClientTimeout(null) };
-        cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
-        await using var reader = await ExecuteAsync(cmd, CommandBehavior.Default, ct);
-        var row = new ResultRow(reader, query);
-        while (await ReadAsync(reader, ct))
+        // Timed from the first byte sent to the last row read (pages are bounded by their LIMIT).
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
         {
-            yield return row;
+            await using var conn = await database.Reader.OpenConnectionAsync(ct);
+            await using var cmd = new NpgsqlCommand(query.Sql, conn) { CommandTimeout = ClientTimeout(null) };
+            cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
+            await using var reader = await ExecuteAsync(cmd, CommandBehavior.Default, ct);
+            var row = new ResultRow(reader, query);
+            while (await ReadAsync(reader, ct))
+            {
+                yield return row;
+            }
+        }
+        finally
+        {
+            Record(query, started);
+        }
+    }
+
+    private async Task<bool> ReadFirstTimedAsync(NpgsqlDataReader reader, CompiledQuery query, long started, bool first, CancellationToken ct)
+    {
+        if (!first)
+        {
+            return await ReadAsync(reader, ct);
+        }
+
+        try
+        {
+            return await ReadAsync(reader, ct);
+        }
+        finally
+        {
+            Record(query, started);
         }
     }
 

@@ -43,6 +43,9 @@ public sealed class CompiledQuery
 
     public int FetchLimit { get; }
 
+    /// <summary>What the query looks like without its values (recorded per version for adaptive indexes).</summary>
+    public QueryShape? Shape { get; internal set; }
+
     /// <summary>True when pages continue by cursor (ungrouped queries); grouped queries page by offset.</summary>
     public bool SupportsCursor => cursorHash is not null;
 
@@ -85,7 +88,9 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
         var where = new List<string>();
         var filterSql = AddFilter(query, ps, where);
         CheckPaging(query);
-        return query.IsGrouped ? CompileGrouped(query, ps, where) : CompileRows(query, ps, where, filterSql);
+        var compiled = query.IsGrouped ? CompileGrouped(query, ps, where) : CompileRows(query, ps, where, filterSql);
+        compiled.Shape = QueryShape.Of(query, query.IsGrouped ? QueryShape.Grouped : QueryShape.Rows);
+        return compiled;
     }
 
     /// <summary><c>SELECT count(*)</c> of the rows (or of the groups) the query matches, ignoring paging.</summary>
@@ -109,7 +114,10 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
             sql = $"SELECT count(*) AS \"count\" {from}";
         }
 
-        return new CompiledQuery(sql, ps.Values, [new ResultColumn("count", FieldType.BigInt)], 1, 1, null, [], []);
+        return new CompiledQuery(sql, ps.Values, [new ResultColumn("count", FieldType.BigInt)], 1, 1, null, [], [])
+        {
+            Shape = QueryShape.Of(query, query.IsGrouped ? QueryShape.Grouped : QueryShape.Count),
+        };
     }
 
     private string AddFilter(RowQuery query, ParameterList ps, List<string> where)
