@@ -17,6 +17,8 @@ public static class BenchMain
         ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
         ["disclosure"] = DisclosureBenchmarks.RunAsync,
+        ["speed"] = Speed.SpeedBenchmarks.RunAsync,
+        ["load-child"] = Speed.LoadLoop.ChildAsync,
     };
 
     public static async Task<int> Main(string[] args)
@@ -33,6 +35,15 @@ public static class BenchMain
     /// <summary>Runs this program again with <paramref name="args"/> and returns its standard output (for per-process peak memory).</summary>
     public static async Task<string> RunSelfAsync(IReadOnlyList<string> args)
     {
+        using var p = Process.Start(SelfStartInfo(args))!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return p.ExitCode == 0 ? output : throw new InvalidOperationException($"child {string.Join(' ', args)} exited {p.ExitCode}");
+    }
+
+    /// <summary>A start of this program with <paramref name="args"/>, standard output redirected.</summary>
+    public static ProcessStartInfo SelfStartInfo(IReadOnlyList<string> args)
+    {
         var self = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = false };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
@@ -45,9 +56,6 @@ public static class BenchMain
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return p.ExitCode == 0 ? output : throw new InvalidOperationException($"child {string.Join(' ', args)} exited {p.ExitCode}");
+        return psi;
     }
 }
