@@ -102,6 +102,7 @@ public sealed class IsoDateGraphType : ScalarGraphType
     {
         Name = "Date";
         Description = "A calendar date in ISO 8601 form, e.g. \"2024-01-31\".";
+        this.SpecifiedBy(IntrospectionConformance.DateSpec);
     }
 
     public override object? ParseLiteral(GraphQLValue value) => value switch
@@ -143,6 +144,7 @@ public sealed class IsoDateTimeGraphType : ScalarGraphType
     {
         Name = "DateTime";
         Description = "An instant in ISO 8601 form with an offset, e.g. \"2024-01-31T08:00:00+08:00\". Output is in +08:00 (Asia/Shanghai); input needs an offset or Z.";
+        this.SpecifiedBy(IntrospectionConformance.DateTimeSpec);
     }
 
     public override object? ParseLiteral(GraphQLValue value) => value switch

@@ -126,12 +126,14 @@ public static class SchemaBuilder
 
         // Introspection is free so tools (GraphiQL, codegen) can always read the schema.
         schema.WithIntrospectionComplexityImpact(0);
+        schema.Directives.Register(IntrospectionConformance.SpecifiedByDirective());
         schema.Initialize();
+        IntrospectionConformance.Apply(schema);
         return new GraphQLModel(schema, snapshot, rowFields);
     }
 
     /// <summary>The schema in SDL, as committed in openapi/dataopen.graphql; declaration order, so row fields keep column order.</summary>
-    public static string PrintSdl(ISchema schema) =>
+    public static string PrintSdl(ISchema schema) => IntrospectionConformance.PrintSpecifiedBy(schema,
         schema.Print(new global::GraphQL.Utilities.PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true, StringComparison = null })
-            .Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n";
+            .Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd() + "\n");
 }

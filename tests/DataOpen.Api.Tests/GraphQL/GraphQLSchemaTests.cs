@@ -60,6 +60,26 @@ public sealed class GraphQLSchemaTests(DataOpenFactory factory)
         Assert.Contains("input AirQualityHourlyFilter", sdl, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Introspection_answers_the_October_2021_fields_specifiedByURL_isRepeatable_and_includeDeprecated_everywhere()
+    {
+        using var client = factory.CreateClient();
+        var r = await client.PostAsync("""
+            { date: __type(name: "Date") { specifiedByURL } string: __type(name: "String") { specifiedByURL }
+              __schema { description directives { name isRepeatable args(includeDeprecated: true) { name isDeprecated deprecationReason } } }
+              filter: __type(name: "StringFilter") { inputFields(includeDeprecated: true) { name isDeprecated } }
+              query: __type(name: "Query") { fields { name args(includeDeprecated: true) { name isDeprecated } } } }
+            """);
+        Assert.True(r.Status == HttpStatusCode.OK && !r.HasErrors, r.ToString());
+        var data = r.Body.GetProperty("data");
+        Assert.Equal(IntrospectionConformance.DateSpec, data.GetProperty("date").GetProperty("specifiedByURL").GetString());
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("string").GetProperty("specifiedByURL").ValueKind);
+        var directives = data.GetProperty("__schema").GetProperty("directives").EnumerateArray().ToList();
+        var specifiedBy = Assert.Single(directives, d => d.GetProperty("name").GetString() == "specifiedBy");
+        Assert.Equal("url", Assert.Single(specifiedBy.GetProperty("args").EnumerateArray()).GetProperty("name").GetString());
+        Assert.NotEmpty(data.GetProperty("filter").GetProperty("inputFields").EnumerateArray());
+    }
+
     [NodeFact]
     public async Task Standard_introspection_result_is_a_valid_schema_for_graphql_js_and_matches_the_served_SDL()
     {
@@ -82,6 +102,10 @@ public sealed class GraphQLSchemaTests(DataOpenFactory factory)
             var (exit, output) = await Node.RunScriptAsync(introspectionFile, sdlFile);
             Assert.True(exit == 0, output);
             Assert.StartsWith("valid:", output.Trim(), StringComparison.Ordinal);
+            // The October 2021 additions arrive in graphql-js's client schema: scalar specifications and the built-in @specifiedBy.
+            Assert.Contains("Date=" + IntrospectionConformance.DateSpec, output, StringComparison.Ordinal);
+            Assert.Contains("DateTime=" + IntrospectionConformance.DateTimeSpec, output, StringComparison.Ordinal);
+            Assert.Contains(" specifiedBy", output[output.IndexOf("directives:", StringComparison.Ordinal)..], StringComparison.Ordinal);
         }
         finally
         {

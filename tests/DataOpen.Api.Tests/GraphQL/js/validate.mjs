@@ -9,9 +9,10 @@ import {
 
 const [introspectionPath, sdlPath] = process.argv.slice(2);
 if (introspectionPath === "--query") {
-  // specifiedByURL and inputValueDeprecation are left out: GraphQL.NET 8 serves neither __Type.specifiedByURL
-  // nor includeDeprecated on __Directive.args (custom scalars document their format in descriptions).
-  process.stdout.write(getIntrospectionQuery({ descriptions: true, directiveIsRepeatable: true, schemaDescription: true }));
+  // Every option of graphql-js 16 (the October 2021 spec's introspection): the server must answer all of them.
+  process.stdout.write(getIntrospectionQuery({
+    descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true,
+  }));
   process.exit(0);
 }
 
@@ -46,4 +47,6 @@ if (sdlPath) {
   }
 }
 
-console.log(`valid: ${types.length} types, query fields: ${Object.keys(schema.getQueryType().getFields()).length}`);
+const specified = Object.values(schema.getTypeMap()).filter((t) => t.specifiedByURL).map((t) => `${t.name}=${t.specifiedByURL}`);
+console.log(`valid: ${types.length} types, query fields: ${Object.keys(schema.getQueryType().getFields()).length}`
+  + `, specifiedBy: ${specified.join(" ") || "none"}, directives: ${schema.getDirectives().map((d) => d.name + (d.isRepeatable ? "(repeatable)" : "")).join(" ")}`);
