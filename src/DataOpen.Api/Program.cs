@@ -59,14 +59,33 @@ app.MapODataFeeds();
 app.MapGraphQL();
 app.MapDataOpenPages();
 
+if (PortOwner.TakenAddress(app.Configuration["urls"]) is { } taken)
+{
+    // Before anything starts: a second instance on a taken port leaves without touching a database.
+    Console.Error.WriteLine("DataOpen cannot start: " + taken);
+    return 1;
+}
+
 try
 {
+    // Opened before the host starts, so a cluster owned by another process is one line here, not a
+    // "Hosting failed to start" stack trace (DatabaseStartup then finds it open).
+    await DatabaseStartup.OpenAsync(app.Services.GetRequiredService<Database>(), app.Configuration,
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataOpenOptions>>().Value,
+        app.Services.GetRequiredService<ILogger<Database>>(), CancellationToken.None);
     await app.RunAsync();
 }
 catch (EmbeddedPostgresException ex)
 {
-    // One clear message, no stack trace: what is missing and the two ways to fix it.
+    // One clear message, no stack trace: what is missing (or who holds the cluster) and the ways out.
     Console.Error.WriteLine("DataOpen cannot start: " + ex.Message);
+    return 1;
+}
+catch (IOException ex) when (PortOwner.DescribeBindFailure(ex) is { } bindFailure)
+{
+    // Taken between the check above and the bind: the host stopped only what it had started.
+    Console.Error.WriteLine("DataOpen cannot start: " + bindFailure);
+    await app.Services.GetRequiredService<Database>().DisposeAsync();
     return 1;
 }
 

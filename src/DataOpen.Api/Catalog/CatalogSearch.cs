@@ -44,7 +44,7 @@ public sealed class CatalogSearch(Database database)
         var tsquery = SearchText.ForQuery(request.Query);
         if (!string.IsNullOrWhiteSpace(request.Query))
         {
-            scores = tsquery is null ? [] : await RankAsync(tsquery, request.Query!, ct);
+            scores = tsquery is null ? [] : await RankOrFallBackAsync(candidates, tsquery, request.Query!, ct);
             candidates = candidates.Where(d => scores.ContainsKey(d.Id)).ToList();
         }
 
@@ -70,6 +70,49 @@ public sealed class CatalogSearch(Database database)
         var page = ordered.Skip(start).Take(request.Limit).ToList();
         var next = start + page.Count < ordered.Count && page.Count > 0 ? EncodeCursor(page[^1], sort) : null;
         return new SearchResult(ordered.Count, page, ordered, next);
+    }
+
+    /// <summary>
+    /// Full-text ranking in PostgreSQL; while the database is unreachable, a plain text match over the snapshot
+    /// (title 1.0, keywords 0.4, description 0.2 per term found), so search keeps answering through an outage.
+    /// </summary>
+    private async Task<Dictionary<long, double>> RankOrFallBackAsync(IReadOnlyList<DatasetEntry> candidates, string tsquery, string raw, CancellationToken ct)
+    {
+        try
+        {
+            return await RankAsync(tsquery, raw, ct);
+        }
+        catch (Exception ex) when (database.ReportFault(ex))
+        {
+            return RankInMemory(candidates, raw);
+        }
+    }
+
+    internal static Dictionary<long, double> RankInMemory(IReadOnlyList<DatasetEntry> candidates, string raw)
+    {
+        var terms = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var scores = new Dictionary<long, double>();
+        foreach (var d in candidates)
+        {
+            var m = d.Metadata;
+            var title = m.Title.Zh + " " + m.Title.En;
+            var keywords = string.Join(' ', m.Keywords.Zh.Concat(m.Keywords.En ?? []));
+            var description = m.Description.Zh + " " + m.Description.En;
+            double score = 0;
+            foreach (var term in terms)
+            {
+                score += (title.Contains(term, StringComparison.OrdinalIgnoreCase) ? 1.0 : 0)
+                    + (keywords.Contains(term, StringComparison.OrdinalIgnoreCase) ? 0.4 : 0)
+                    + (description.Contains(term, StringComparison.OrdinalIgnoreCase) ? 0.2 : 0);
+            }
+
+            if (score > 0)
+            {
+                scores[d.Id] = score;
+            }
+        }
+
+        return scores;
     }
 
     private async Task<Dictionary<long, double>> RankAsync(string tsquery, string raw, CancellationToken ct)

@@ -238,6 +238,10 @@ public static class RowsEndpoints
             {
                 return NoStore(http, RowRequest.Timeout());
             }
+            catch (Exception ex) when (!http.Response.HasStarted && DatabaseFaults.IsUnavailable(ex))
+            {
+                throw; // nothing sent yet: the outage handler answers 503 with Retry-After
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Abort(http, logger, ex, id);
@@ -371,7 +375,17 @@ public static class RowsEndpoints
     /// <summary>The file has begun: the only honest signal left is to cut the connection, so the client never takes a truncated file for a whole one.</summary>
     private static void Abort(HttpContext http, ILogger logger, Exception ex, string id)
     {
-        logger.LogError(ex, "Download of {Dataset} failed after the response started; aborting the connection", id);
+        if (http.RequestServices.GetRequiredService<Database>().ReportFault(ex))
+        {
+            logger.LogWarning("Download of {Dataset} cut: the database became unreachable mid-file ({Message}); aborting the connection", id, ex.GetBaseException().Message);
+        }
+        else
+        {
+            logger.LogError(ex, "Download of {Dataset} failed after the response started; aborting the connection", id);
+        }
+
+        // Abort, not a normal end: the chunked body gets no terminating chunk (HTTP/2: RST_STREAM), so
+        // the client reports an error instead of keeping a short file.
         http.Abort();
     }
 }

@@ -226,6 +226,14 @@ public sealed class GraphQLExecutor
             ThrowOnUnhandledException = false,
             UnhandledExceptionDelegate = ctx =>
             {
+                if (http.RequestServices.GetRequiredService<Infrastructure.Database>().ReportFault(ctx.OriginalException))
+                {
+                    // Not a bug: the database is away. The whole request becomes a 503 below.
+                    http.Items[UnavailableItem] = true;
+                    ctx.Exception = new ExecutionError(Infrastructure.DatabaseFaults.Message) { Code = UnavailableCode };
+                    return Task.CompletedTask;
+                }
+
                 logger.LogError(ctx.OriginalException, "GraphQL resolver failed at {Path}", ctx.FieldContext?.Path is { } path ? string.Join('.', path) : "(request)");
                 ctx.ErrorMessage = "Internal error while resolving this field; it has been logged.";
                 return Task.CompletedTask;
@@ -254,6 +262,15 @@ public sealed class GraphQLExecutor
         if (http.Items.ContainsKey(RateLimitedItem))
         {
             status = StatusCodes.Status429TooManyRequests;
+        }
+
+        if (http.Items.ContainsKey(UnavailableItem))
+        {
+            // A field needed the database and it was unreachable: the request could not be executed, so the
+            // answer is a request error (no data entry) with 503 and Retry-After, as GraphQL over HTTP asks of a
+            // response without data, rather than a partial result that looks like an empty one.
+            await WriteUnavailableAsync(http, mediaType);
+            return;
         }
 
         http.Response.StatusCode = status;
@@ -297,6 +314,17 @@ public sealed class GraphQLExecutor
     }
 
     private const string RateLimitedItem = "dataopen.graphql.rateLimited";
+    private const string UnavailableItem = "dataopen.graphql.unavailable";
+
+    /// <summary><c>extensions.code</c> of the error while the database is unreachable.</summary>
+    public const string UnavailableCode = "SERVICE_UNAVAILABLE";
+
+    /// <summary>The 503 request error (no data entry) with Retry-After; also written for faults met before execution.</summary>
+    internal Task WriteUnavailableAsync(HttpContext http, string? mediaType)
+    {
+        Infrastructure.DatabaseFaults.PrepareResponse(http.Response);
+        return WriteRequestErrorAsync(http, mediaType ?? Negotiate(http.Request) ?? Json, StatusCodes.Status503ServiceUnavailable, UnavailableCode, Infrastructure.DatabaseFaults.Message);
+    }
 
     private static GraphQLOperationDefinition? FindOperation(GraphQLDocument document, string? operationName)
     {

@@ -7,6 +7,7 @@ public static class GraphQLSetup
         services.AddOptions<GraphQLLimits>().BindConfiguration(GraphQLLimits.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GraphQLSchemaProvider>();
         services.AddSingleton<GraphQLExecutor>();
+        services.AddSingleton<Infrastructure.IOutageWriter, GraphQLOutageWriter>();
         // Created at start so the first catalog change already triggers a schema build.
         services.AddHostedService<GraphQLSchemaWarmup>();
         return services;
@@ -21,4 +22,13 @@ public static class GraphQLSetup
         app.MapGet("/graphql/ide/{file}", GraphiQL.Asset).ExcludeFromDescription();
         return app;
     }
+}
+
+/// <summary>The GraphQL 503 for a database fault met before execution (e.g. while checking the caller's key).</summary>
+internal sealed class GraphQLOutageWriter(GraphQLExecutor executor) : Infrastructure.IOutageWriter
+{
+    public bool Handles(HttpContext http) =>
+        http.Request.Path.Equals("/graphql", StringComparison.OrdinalIgnoreCase) || http.Request.Path.Equals("/graphql/", StringComparison.OrdinalIgnoreCase);
+
+    public Task WriteAsync(HttpContext http, string message) => executor.WriteUnavailableAsync(http, null);
 }

@@ -32,7 +32,7 @@ public static class HealthEndpoints
         }
     }
 
-    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(Database database, CatalogStore catalog, IEnumerable<IHealthSignal> signals, CancellationToken ct)
+    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> Ready(HttpContext http, Database database, CatalogStore catalog, IEnumerable<IHealthSignal> signals, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>();
         var ok = database.IsReady;
@@ -50,6 +50,7 @@ public static class HealthEndpoints
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
             {
+                database.ReportFault(ex);
                 checks["postgres"] = "unreachable: " + ex.Message;
                 ok = false;
             }
@@ -67,6 +68,13 @@ public static class HealthEndpoints
         }
 
         var report = new HealthReport(ok ? "ready" : "unavailable", catalog.Current.CatalogVersion, checks);
+        if (!ok)
+        {
+            // Load balancers and orchestrators take the instance out of rotation; clients know when to ask again.
+            http.Response.Headers.RetryAfter = DatabaseFaults.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.Headers.CacheControl = "no-store";
+        }
+
         return ok ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

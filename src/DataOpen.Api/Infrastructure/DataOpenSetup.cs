@@ -22,6 +22,8 @@ public static class DataOpenSetup
         // Registered first, so the database is open, migrated and every feature's start-up step has run
         // before any other hosted service starts.
         services.AddHostedService<DatabaseStartup>();
+        // Database outages become 503 with Retry-After in the format of the door that was asked.
+        services.AddExceptionHandler<OutageHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
@@ -47,6 +49,7 @@ public static class DataOpenSetup
                 BadHttpRequestException bad => bad.StatusCode,
                 OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
                 Npgsql.PostgresException { SqlState: "57014" } => StatusCodes.Status503ServiceUnavailable,
+                _ when DatabaseFaults.IsUnavailable(ex) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });

@@ -17,6 +17,7 @@ public sealed class Database : IAsyncDisposable
     private NpgsqlDataSource? reader;
     private readonly Lock disposeGate = new();
     private Task? disposing;
+    private readonly List<NpgsqlDataSource> extraReaders = [];
 
     public NpgsqlDataSource Writer => writer ?? throw new InvalidOperationException("The database is not open yet.");
 
@@ -62,6 +63,71 @@ public sealed class Database : IAsyncDisposable
     /// Closes the pools and stops (for an ephemeral cluster: removes) the embedded server, once: every call
     /// awaits the same work, so a caller that must see the cluster gone can await it again after the host.
     /// </summary>
+    /// <summary>True while a fault said the database was unreachable and the watch has not seen it back yet.</summary>
+    public bool IsUnreachable => Volatile.Read(ref watching) == 1;
+
+    /// <summary>
+    /// Says whether <paramref name="ex"/> means the database is unreachable (<see cref="DatabaseFaults"/>); if so,
+    /// drops the pools' idle connections (they died with the server) and watches for the server's return,
+    /// dropping them again then, so no request after the restart meets a dead pooled connection.
+    /// </summary>
+    public bool ReportFault(Exception ex)
+    {
+        if (!DatabaseFaults.IsUnavailable(ex))
+        {
+            return false;
+        }
+
+        ClearPools();
+        if (Interlocked.CompareExchange(ref watching, 1, 0) == 0 && WriterConnectionString is { } cs)
+        {
+            _ = Task.Run(() => WatchAsync(cs));
+        }
+
+        return true;
+    }
+
+    private int watching;
+
+    private void ClearPools()
+    {
+        writer?.Clear();
+        reader?.Clear();
+        foreach (var source in extraReaders)
+        {
+            source.Clear();
+        }
+    }
+
+    /// <summary>Every 100 ms, a fresh connection (outside the pools) to the writer's server, until one opens.</summary>
+    private async Task WatchAsync(string writerConnectionString)
+    {
+        var probe = new NpgsqlConnectionStringBuilder(writerConnectionString) { Pooling = false, Timeout = 2, Multiplexing = false }.ConnectionString;
+        try
+        {
+            while (disposing is null)
+            {
+                try
+                {
+                    await using var conn = new NpgsqlConnection(probe);
+                    await conn.OpenAsync();
+                    await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                    await cmd.ExecuteScalarAsync();
+                    ClearPools();
+                    return;
+                }
+                catch (Exception ex) when (DatabaseFaults.IsUnavailable(ex) || ex is NpgsqlException)
+                {
+                    await Task.Delay(100);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref watching, 0);
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         lock (disposeGate)

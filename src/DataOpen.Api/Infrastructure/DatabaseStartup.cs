@@ -42,8 +42,11 @@ public sealed class DatabaseStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Opens <paramref name="database"/>; shared with the CLI verbs, which run without the web host.</summary>
-    public static async Task OpenAsync(Database database, IConfiguration configuration, DataOpenOptions options, ILogger logger, CancellationToken ct)
+    /// <summary>
+    /// Opens <paramref name="database"/>; shared with the CLI verbs, which run without the web host. With
+    /// asGuest (the CLI) an embedded cluster another process owns is used without ever being stopped.
+    /// </summary>
+    public static async Task OpenAsync(Database database, IConfiguration configuration, DataOpenOptions options, ILogger logger, CancellationToken ct, bool asGuest = false)
     {
         if (database.IsOpen)
         {
@@ -63,7 +66,7 @@ public sealed class DatabaseStartup(
         }
         else
         {
-            embedded = await EmbeddedPostgres.StartAsync(RepoPaths.Resolve(options.DataDirectory), options.PostgresBinDir, options.EphemeralDatabase, ct);
+            embedded = await EmbeddedPostgres.StartAsync(RepoPaths.Resolve(options.DataDirectory), options.PostgresBinDir, options.EphemeralDatabase, ct, asGuest);
             logger.LogInformation("Embedded PostgreSQL at {Dir} on 127.0.0.1:{Port}", embedded.DataDirectory, embedded.Port);
             await BootstrapEmbeddedAsync(embedded, ct);
             var builder = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = embedded.Port, Database = Database.DatabaseName, Username = Database.OwnerRole };

@@ -19,6 +19,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly bool asPostgresUser;
     private readonly bool ephemeral;
 
+    private FileStream? ownerLock;
+    private string serverOptions = "";
+
     private EmbeddedPostgres(string dataDir, string binDir, bool asPostgresUser, bool ephemeral, int port)
     {
         this.dataDir = dataDir;
@@ -27,6 +30,18 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         this.ephemeral = ephemeral;
         Port = port;
     }
+
+    /// <summary>File in the cluster folder that the owning process holds locked (flock) for as long as it runs.</summary>
+    public const string LockFileName = "dataopen.lock";
+
+    /// <summary>Beside the lock: the owner's process id, for the message a second start prints.</summary>
+    public const string OwnerFileName = "dataopen.owner";
+
+    /// <summary>
+    /// True when this process owns the cluster (started or adopted it, holds its lock) and stops it on dispose;
+    /// false for a guest (the <c>datasets</c> CLI beside a running service), which never stops it.
+    /// </summary>
+    public bool IsOwner => ownerLock is not null;
 
     public int Port { get; private set; }
 
@@ -40,7 +55,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// Initialises (if needed) and starts the cluster under <paramref name="dataDirectory"/>.
     /// An ephemeral cluster (tests) is tuned for speed and deleted on dispose.
     /// </summary>
-    public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, string? configuredBinDir, bool ephemeral, CancellationToken ct)
+    /// <remarks>
+    /// One process owns a cluster folder: it holds <see cref="LockFileName"/> locked until it exits (a kill -9
+    /// releases it too). A second start on the same folder fails with one line naming the owner and the port,
+    /// and leaves the running cluster alone, unless <paramref name="asGuest"/> (the CLI), which then uses the
+    /// running server without ever stopping it. A server left running by an owner that died is adopted.
+    /// </remarks>
+    public static async Task<EmbeddedPostgres> StartAsync(string dataDirectory, string? configuredBinDir, bool ephemeral, CancellationToken ct, bool asGuest = false)
     {
         var binDir = FindBinDir(configuredBinDir) ?? throw new EmbeddedPostgresException(
             "PostgreSQL server binaries (initdb, pg_ctl, postgres, version 14 or newer) were not found. " +
@@ -62,34 +83,124 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var pg = new EmbeddedPostgres(fullDir, binDir, asPostgresUser, ephemeral, 0);
+        pg.ownerLock = TryLock(fullDir);
         var running = pg.RunningPort();
+        if (pg.ownerLock is null)
+        {
+            if (asGuest && running is int guestPort && await CanConnectAsync(guestPort, ct))
+            {
+                pg.Port = guestPort;
+                return pg;
+            }
+
+            throw new EmbeddedPostgresException(OwnedMessage(fullDir, running));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(fullDir, OwnerFileName), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", ct);
         if (running is int port && await CanConnectAsync(port, ct))
         {
+            // Left running by an owner that died (its lock went with it): adopt it.
             pg.Port = port;
             return pg;
         }
 
         pg.Port = FreePort();
-        var options = $"-p {pg.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={fullDir} -c max_connections=200";
+        pg.serverOptions = $"-c listen_addresses=127.0.0.1 -c unix_socket_directories={fullDir} -c max_connections=200";
         if (ephemeral)
         {
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            pg.serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         }
 
-        await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", fullDir, "-w", "-t", "60", "-l", Path.Combine(fullDir, "server.log"), "-o", options, "start"], asPostgresUser ? "postgres" : null, ct);
+        try
+        {
+            await pg.StartServerAsync(ct);
+        }
+        catch
+        {
+            pg.ReleaseLock();
+            throw;
+        }
+
         return pg;
+    }
+
+    /// <summary>Starts the stopped server again on the same port (tests of outages; the owner only).</summary>
+    public Task StartServerAsync(CancellationToken ct) =>
+        RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", dataDir, "-w", "-t", "60", "-l", Path.Combine(dataDir, "server.log"), "-o", $"-p {Port} {serverOptions}", "start"], asPostgresUser ? "postgres" : null, ct);
+
+    /// <summary>Stops the server (<c>immediate</c>: like a crash, no goodbye to clients), keeping the folder and the ownership.</summary>
+    public Task StopServerAsync(bool immediate, CancellationToken ct) =>
+        RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", dataDir, "-w", "-m", immediate ? "immediate" : "fast", "stop"], asPostgresUser ? "postgres" : null, ct);
+
+    private static FileStream? TryLock(string dir)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive flock on Unix: held until this process closes it or dies.
+            return new FileStream(Path.Combine(dir, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One line: which process owns the folder and where its server listens, and the ways out.</summary>
+    internal static string OwnedMessage(string dir, int? port)
+    {
+        var owner = File.Exists(Path.Combine(dir, OwnerFileName)) && int.TryParse(File.ReadAllText(Path.Combine(dir, OwnerFileName)).Trim(), out var pid) ? pid : (int?)null;
+        var who = owner is int p ? $"process {p}{ProcessDescription(p)}" : "another process";
+        var where = port is int pt ? $" and its PostgreSQL listens on 127.0.0.1:{pt}" : "";
+        return $"the embedded PostgreSQL cluster in {dir} is owned by DataOpen {who}{where}; " +
+            "stop that process first, or give this one its own folder (DataOpen__DataDirectory) or that server (ConnectionStrings__DataOpen).";
+    }
+
+    /// <summary>" (command line)" of a live process, from /proc; empty when unknown.</summary>
+    internal static string ProcessDescription(int pid)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            return cmdline.Length == 0 ? "" : $" ({(cmdline.Length > 120 ? cmdline[..120] + "…" : cmdline)})";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private void ReleaseLock()
+    {
+        ownerLock?.Dispose();
+        ownerLock = null;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (ownerLock is null)
+        {
+            return; // a guest, or disposed already: the cluster is someone else's
+        }
+
         try
         {
-            await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", dataDir, "-w", "-m", ephemeral ? "immediate" : "fast", "stop"], asPostgresUser ? "postgres" : null, CancellationToken.None);
+            await StopServerAsync(immediate: ephemeral, CancellationToken.None);
         }
         catch (EmbeddedPostgresException)
         {
             // Already stopped: nothing to do.
         }
+
+        try
+        {
+            File.Delete(Path.Combine(dataDir, OwnerFileName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next owner overwrites it.
+        }
+
+        ReleaseLock();
 
         if (ephemeral)
         {

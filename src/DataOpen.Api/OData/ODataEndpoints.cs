@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using DataOpen.Api.Access;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Infrastructure;
 using DataOpen.Api.Rows;
 using DataOpen.Core.Query;
 using Microsoft.Extensions.Options;
@@ -62,6 +63,13 @@ public static partial class ODataEndpoints
 
                 await ServeResourceAsync(http, model, serviceRoot, relative, format, runner, readAhead, access, options.Value, ct);
             }
+        }
+        catch (Exception ex) when (http.Response.HasStarted && DatabaseFaults.IsUnavailable(ex))
+        {
+            // The database went away while rows were being sent: cut the response (see below).
+            http.RequestServices.GetRequiredService<Database>().ReportFault(ex);
+            loggers.CreateLogger(typeof(ODataEndpoints)).LogWarning("OData response aborted: the database became unreachable mid-response ({Message})", ex.GetBaseException().Message);
+            http.Abort();
         }
         catch (Exception ex) when (ToODataError(ex) is { } error)
         {

@@ -14,6 +14,7 @@ public static class ODataErrorCodes
     public const string FieldNotGranted = "field_not_granted";
     public const string Timeout = "timeout";
     public const string BadValue = "bad_value";
+    public const string ServiceUnavailable = "service_unavailable";
 }
 
 /// <summary>A request the feed refuses; written as <c>{"error":{"code","message","target","details"}}</c> with <see cref="Status"/>.</summary>
@@ -33,4 +34,13 @@ public sealed class ODataRequestException(int status, string code, string messag
 
     public static ODataRequestException Unsupported(string message, string? target = null) =>
         new(StatusCodes.Status400BadRequest, ODataErrorCodes.Unsupported, message, target);
+}
+
+/// <summary>The feed's 503 while the database is unreachable: an OData JSON error with code <c>service_unavailable</c>.</summary>
+internal sealed class ODataOutageWriter : Infrastructure.IOutageWriter
+{
+    public bool Handles(HttpContext http) => http.Request.Path.StartsWithSegments("/odata", StringComparison.OrdinalIgnoreCase);
+
+    public Task WriteAsync(HttpContext http, string message) =>
+        ODataJson.WriteErrorAsync(http, new ODataRequestException(StatusCodes.Status503ServiceUnavailable, ODataErrorCodes.ServiceUnavailable, message));
 }

@@ -9,6 +9,7 @@ public static class ODataSetup
     {
         services.AddOptions<ODataOptions>().BindConfiguration(ODataOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ODataModelProvider>();
+        services.AddSingleton<Infrastructure.IOutageWriter, ODataOutageWriter>();
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ODataOptions>>().Value;

@@ -20,6 +20,7 @@ public static class ErrorPages
         {
             404 => (ui["notFound.title"], ui["notFound.text"]),
             < 500 => (ui["error.badRequest"], ui["error.badRequestText"]),
+            503 => (ui["error.server"], ui["error.unavailableText"]),
             _ => (ui["error.server"], ui["error.serverText"]),
         };
         var e = Encoder;
@@ -39,5 +40,17 @@ public static class ErrorPages
             </body>
             </html>
             """, http.RequestAborted);
+    }
+}
+
+/// <summary>The HTML 503 of a page request while the database is unreachable (the page reloads itself after Retry-After).</summary>
+internal sealed class PageOutageWriter(Ui ui) : Infrastructure.IOutageWriter
+{
+    public bool Handles(HttpContext http) => PagesSetup.IsPageRequest(http);
+
+    public Task WriteAsync(HttpContext http, string message)
+    {
+        http.Response.Headers["Refresh"] = Infrastructure.DatabaseFaults.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ErrorPages.WriteAsync(http, ui);
     }
 }

@@ -15,6 +15,7 @@ public static class PagesSetup
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddSingleton<Ui>();
+        services.AddSingleton<Infrastructure.IOutageWriter, PageOutageWriter>();
         services.AddSingleton<FeedbackStore>();
         services.AddSingleton<ChartBuilder>();
         services.AddSingleton<SelfApi>();

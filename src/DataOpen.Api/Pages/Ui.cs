@@ -323,6 +323,7 @@ public sealed class Ui
         ["error.badRequestText"] = ("请求无法处理：链接可能不完整，或表单已过期，请返回重新操作。", "The request could not be handled: the link may be incomplete or the form expired; go back and try again."),
         ["error.server"] = ("服务暂时不可用", "Service temporarily unavailable"),
         ["error.serverText"] = ("服务出现问题，请稍后重试。", "Something went wrong on our side; please try again later."),
+        ["error.unavailableText"] = ("数据库暂时无法访问，请几秒后刷新本页。目录和搜索仍可使用。", "The database is unreachable for a moment; reload this page in a few seconds. The catalog and search still work."),
         ["notFound.search"] = ("搜索数据目录", "Search the catalogue"),
         ["notFound.request"] = ("提交数据需求", "Send a data request"),
     }.ToFrozenDictionary(StringComparer.Ordinal);

@@ -64,7 +64,7 @@ public static class DatasetsCli
             await using (database)
             {
                 var logger = host.Services.GetRequiredService<ILogger<Database>>();
-                await DatabaseStartup.OpenAsync(database, builder.Configuration, options, logger, CancellationToken.None);
+                await DatabaseStartup.OpenAsync(database, builder.Configuration, options, logger, CancellationToken.None, asGuest: true);
                 await Migrator.MigrateAsync(database.Writer, CancellationToken.None);
                 await host.Services.GetRequiredService<SeedLoader>().LoadAsync(CancellationToken.None);
                 await host.Services.GetRequiredService<CatalogStore>().ReloadAsync(CancellationToken.None);
