@@ -32,7 +32,7 @@ public static class IndexingEndpoints
 {
     public static IEndpointRouteBuilder MapAdaptiveIndexes(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin/datasets/{id}/indexes").WithTags("Admin").AddEndpointFilter(AccessFilters.Steward)
+        var group = app.MapGroup("/api/v1/admin/datasets/{id}/indexes").WithTags("Admin").AddEndpointFilter(AccessFilters.Steward).WithStrictQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("", List).WithName("AdminListAdaptiveIndexes")
             .WithSummary("The dataset's adaptive indexes (built, kept, dropped, or refused and why) with the query shapes they serve, and the shapes of its current version.");

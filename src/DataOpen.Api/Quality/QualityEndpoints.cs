@@ -13,10 +13,10 @@ public static class QualityEndpoints
 {
     public static IEndpointRouteBuilder MapQuality(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/datasets/{id}/quality", Report).WithTags("Catalog").WithName("GetQuality")
+        app.MapGet("/api/v1/datasets/{id}/quality", Report).WithTags("Catalog").WithStrictQuery().WithName("GetQuality")
             .WithSummary("The data quality report (数据质量) of the current version, or of version=N: the score from 0 to 100 and every check with its result and how to fix it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        app.MapGet("/api/v1/steward/quality", StewardView).WithTags("Steward").WithName("StewardQuality").AddEndpointFilter(AccessFilters.Steward)
+        app.MapGet("/api/v1/steward/quality", StewardView).WithTags("Steward").WithStrictQuery().WithName("StewardQuality").AddEndpointFilter(AccessFilters.Steward)
             .WithSummary("The steward's datasets (admins: all) by quality score, lowest first, with their ratings and failing checks.")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
