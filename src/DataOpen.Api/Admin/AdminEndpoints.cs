@@ -46,6 +46,9 @@ public static class AdminEndpoints
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id}/versions/{version:int}/indexes", IndexPlanOf).WithName("AdminVersionIndexPlan")
+            .WithSummary("The index plan of a version as built: every index on its table with its fields, kind (btree, brin, gin), origin (row-id, key, declared, composite, statistics, brin, trigram, adaptive), bytes and build time.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/retire", Retire).WithName("AdminRetireDataset")
             .WithSummary("Retire a dataset: no longer listed or served; its versions are kept.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -179,6 +182,27 @@ public static class AdminEndpoints
         {
             File.Delete(temp);
         }
+    }
+
+    private static async Task<Results<Ok<List<VersionIndex>>, ProblemHttpResult>> IndexPlanOf(string id, int version, HttpContext http, CatalogStore catalog, Database database, CancellationToken ct)
+    {
+        var caller = http.GetCaller();
+        if (catalog.Current.Find(id) is not { } entry)
+        {
+            return Problems.NotFound($"No dataset '{id}' is registered.");
+        }
+
+        if (!caller.Stewards(entry.Metadata.Publisher))
+        {
+            return NotYourDataset(caller, id);
+        }
+
+        if (entry.FindVersion(version) is null)
+        {
+            return Problems.NotFound($"Dataset '{id}' has no version {version}.");
+        }
+
+        return TypedResults.Ok(await VersionIndexes.ListAsync(database.Writer, entry.Id, version, ct));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Retire(string id, HttpContext http, DatasetPublisher publisher, CatalogStore catalog, AuditLog audit, CancellationToken ct)

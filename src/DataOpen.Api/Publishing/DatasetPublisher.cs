@@ -148,8 +148,8 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        // The contributors' indexes (kept adaptive indexes carried forward) are built before the version exists.
-        var planContext = new IndexPlanContext(conn, tx, id, definition.Identifier, version, table, load.Fields);
+        // The index plan (VersionIndexPlanner) and the other contributors' indexes (kept adaptive indexes carried forward) are built before the version exists.
+        var planContext = new IndexPlanContext(conn, tx, id, definition.Identifier, version, table, load.Fields, load.Rows, definition);
         var planned = await IndexPlan.BuildAsync(indexContributors, planContext, ct);
 
         await using (var cmd = new NpgsqlCommand(
@@ -172,6 +172,7 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
 
         // Once the version row exists, still before current_version moves to it.
         await IndexPlan.ReportAsync(planned, planContext, ct);
+        await VersionIndexes.RecordAsync(planContext, planned.SelectMany(p => p.Built).ToList(), ct);
 
         var batch = new NpgsqlBatch(conn, tx);
         foreach (var f in load.Fields)

@@ -11,6 +11,9 @@ public static class PublishingSetup
     {
         services.AddSingleton<SeedLoader>();
         services.AddSingleton<DatasetPublisher>();
+        // First contributor of every version's index plan; Indexing adds the kept adaptive indexes after it.
+        services.AddOptions<IndexPlanOptions>().BindConfiguration(IndexPlanOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IIndexPlanContributor, VersionIndexPlanner>();
         services.AddSingleton<CatalogSeeder>();
         services.AddSingleton<IStartupStep, StrayTablesStep>();
         services.AddSingleton<IStartupStep, SeedStep>();

@@ -39,7 +39,15 @@ public sealed record FieldSpec(
     string? ValueDomain = null,
     string? Sensitivity = null,
     bool? Required = null,
-    string? Format = null);
+    string? Format = null,
+    bool? Index = null,
+    bool? Search = null);
+
+/// <summary>
+/// A composite index declared in dataset.json (<c>indexes</c>): its fields in order, a leading <c>-</c> for descending
+/// (e.g. <c>["station", "-measured_at"]</c>). The publish appends <c>_row_id</c> in the direction the keyset order uses.
+/// </summary>
+public sealed record IndexDeclaration(IReadOnlyList<string> Fields);
 
 /// <summary>The contents of a dataset.json file (目录元数据). Validated against dataset.schema.json before it is read.</summary>
 public sealed record DatasetDefinition(
@@ -61,7 +69,8 @@ public sealed record DatasetDefinition(
     Localized? SpatialCoverage = null,
     string? TimeZone = null,
     GeoSpec? Geo = null,
-    IReadOnlyList<FieldSpec>? Fields = null)
+    IReadOnlyList<FieldSpec>? Fields = null,
+    IReadOnlyList<IndexDeclaration>? Indexes = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {

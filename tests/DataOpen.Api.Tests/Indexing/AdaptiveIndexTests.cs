@@ -21,6 +21,8 @@ public sealed class AdaptiveIndexFactory : DataOpenFactory
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
         new("DataOpen:SeedOnStart", "false"),
+        // Only the declared indexes at publish: the adaptive builder is what is tested here.
+        new("DataOpen:IndexPlan:MaxStatisticsIndexes", "0"),
         new("DataOpen:Indexing:IntervalSeconds", "3600"),
         new("DataOpen:QueryShapes:FlushSeconds", "3600"),
         new("DataOpen:Indexing:MinCalls", "5"),
