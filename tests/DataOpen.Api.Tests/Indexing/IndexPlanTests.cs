@@ -172,3 +172,53 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
         Assert.Equal(["_row_id", "station,value desc,_row_id desc"], plan.Select(Columns).Order(StringComparer.Ordinal));
     }
 }
+
+/// <summary>Totals: an unfiltered one is the version's stored row count (no count(*)), a filtered one an exact count.</summary>
+public sealed class CountTests(IndexPlanFactory factory) : IClassFixture<IndexPlanFactory>
+{
+    private async Task<(long Count, string Sql)> CountAsync(string dataset, string query)
+    {
+        var table = factory.Catalog.Current.Find(dataset)!.Current!.TableName;
+        var recorder = factory.Services.GetRequiredService<QueryShapeRecorder>();
+        await recorder.FlushAsync(CancellationToken.None);
+        await using (var clear = factory.Database.Writer.CreateCommand("DELETE FROM indexing.query_shapes WHERE table_name = $1"))
+        {
+            clear.Parameters.Add(new() { Value = table });
+            await clear.ExecuteNonQueryAsync();
+        }
+
+        using var client = factory.CreateClient();
+        using var body = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/datasets/{dataset}/rows?count=true&limit=1{query}"));
+        await recorder.FlushAsync(CancellationToken.None);
+        await using var cmd = factory.Database.Writer.CreateCommand("SELECT sample_sql FROM indexing.query_shapes WHERE table_name = $1 AND kind = 'count'");
+        cmd.Parameters.Add(new() { Value = table });
+        return (body.RootElement.GetProperty("count").GetInt64(), (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task An_unfiltered_total_is_the_stored_row_count_and_a_filtered_one_is_exact()
+    {
+        var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-count"));
+        var folder = TestDatasets.WriteCsvFolder(def, 3_400);
+        await RestFixtures.PublishAsync(factory, def, Path.Combine(folder, "data.csv"));
+
+        var (total, totalSql) = await CountAsync(def.Identifier, "");
+        Assert.Equal(3_400, total);
+        Assert.Contains("catalog.versions", totalSql);
+        Assert.DoesNotContain("count(*) FROM \"data\"", totalSql.Split("COALESCE")[0]);
+
+        // The stored count is what is read: change it and the total follows (the table is immutable, so it never differs).
+        await using (var cmd = factory.Database.Writer.CreateCommand("UPDATE catalog.versions SET row_count = 3401 WHERE table_name = $1"))
+        {
+            cmd.Parameters.Add(new() { Value = factory.Catalog.Current.Find(def.Identifier)!.Current!.TableName });
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(3_401, (await CountAsync(def.Identifier, "")).Count);
+
+        // station 站点3: i % 17 == 3 for i in 1..3400 → 200 rows, counted exactly.
+        var (filtered, filteredSql) = await CountAsync(def.Identifier, "&station=" + Uri.EscapeDataString("站点3"));
+        Assert.Equal(200, filtered);
+        Assert.StartsWith("SELECT count(*)", filteredSql);
+    }
+}
