@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DataOpen.Api.Tests.GraphQL;
 using DataOpen.Api.Infrastructure;
 
@@ -34,22 +33,9 @@ public sealed class OpenApiLintTests
         return Run("node", $"node_modules/@redocly/cli/bin/cli.js lint --format stylish \"{document}\"", TimeSpan.FromMinutes(2));
     }
 
-    private static (int Code, string Output) Run(string file, string arguments, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["REDOCLY_TELEMETRY"] = "off";
-        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            return (-1, $"{file} {arguments} timed out after {timeout}");
-        }
+    private static readonly Dictionary<string, string> Quiet = new() { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" };
 
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
+    private static (int Code, string Output) Run(string file, string arguments, TimeSpan timeout) => Node.TryRun(file, arguments, Folder, timeout, Quiet);
 
     [NodeFact]
     public async Task The_openapi_document_has_no_redocly_errors()
