@@ -26,8 +26,20 @@ public static class OpenApiSetup
                 Title = "DataOpen — 长春新区公共数据开放平台 API",
                 Version = DocumentName,
                 Description = "Catalogue search, dataset metadata, rows with filters and aggregation, and streamed downloads. " +
-                    "Errors are RFC 9457 problem+json with the parameter at fault.",
+                    "Errors are RFC 9457 problem+json with the parameter at fault. " +
+                    "An API key is optional: anonymous callers are served the unconditionally open data at the anonymous tier.",
+                Contact = new OpenApiContact
+                {
+                    Name = "DataOpen 长春新区公共数据开放平台 — developer page, feedback and error reports",
+                    Url = new Uri("/developers", UriKind.Relative),
+                },
+                License = new OpenApiLicense
+                {
+                    Name = "CC BY 4.0 (the default licence of the open data; each dataset states its own)",
+                    Url = new Uri("https://creativecommons.org/licenses/by/4.0/"),
+                },
             });
+            o.DocumentFilter<ServersAndSecurityFilter>();
             o.DocInclusionPredicate((_, api) =>
                 (api.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? false)
                 && !api.ActionDescriptor.EndpointMetadata.OfType<IODataRoutingMetadata>().Any());
@@ -50,6 +62,33 @@ public static class OpenApiSetup
             o.DocumentTitle = "DataOpen API";
         });
         return app;
+    }
+
+    /// <summary>
+    /// The server is the host that serves the document (a relative URL, so one document fits every deployment), and
+    /// the three optional ways to present an API key; the empty requirement says anonymous calls are accepted too.
+    /// </summary>
+    private sealed class ServersAndSecurityFilter : IDocumentFilter
+    {
+        private static readonly (string Id, OpenApiSecurityScheme Scheme)[] Schemes =
+        [
+            ("apiKeyHeader", new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key", Description = "An API key (dok_…) in the X-Api-Key header." }),
+            ("bearer", new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key (dok_…) as Authorization: Bearer." }),
+            ("apiKeyQuery", new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "api_key", Description = "An API key in the api_key query parameter, for clients that cannot set headers." }),
+        ];
+
+        public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+        {
+            swaggerDoc.Servers = [new OpenApiServer { Url = "/", Description = "This DataOpen instance: the host that served this document." }];
+            swaggerDoc.Components ??= new OpenApiComponents();
+            swaggerDoc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            swaggerDoc.Security = [new OpenApiSecurityRequirement()];
+            foreach (var (id, scheme) in Schemes)
+            {
+                swaggerDoc.Components.SecuritySchemes[id] = scheme;
+                swaggerDoc.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(id, swaggerDoc)] = [] });
+            }
+        }
     }
 
     /// <summary>Adds the <see cref="OpenApiQueryParameter"/> metadata of an endpoint as query parameters.</summary>

@@ -52,17 +52,24 @@ public static class Node
         return TryRun("node", "validate.mjs " + string.Join(' ', args.Select(a => "\"" + a + "\"")), Folder, TimeSpan.FromMinutes(2));
     }
 
-    private static (int ExitCode, string Output) TryRun(string file, string arguments, string workingDirectory, TimeSpan timeout)
+    /// <summary>Runs a program to its end (killed after <paramref name="timeout"/>) and returns its exit code with stdout and stderr.</summary>
+    public static (int ExitCode, string Output) TryRun(string file, string arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo(file, arguments)
+            var start = new ProcessStartInfo(file, arguments)
             {
                 WorkingDirectory = workingDirectory,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
-            })!;
+            };
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[name] = value;
+            }
+
+            using var p = Process.Start(start)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
             if (!p.WaitForExit(timeout))
