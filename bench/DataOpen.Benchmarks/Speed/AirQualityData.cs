@@ -47,6 +47,7 @@ public static class AirQualityData
               "source": { "file": "{{file}}", "format": "csv", "encoding": "utf-8" },
               "timeZone": "+08:00",
               "primaryKey": ["id"],
+              "indexes": [{ "fields": ["station", "-measured_at"] }],
               "fields": [
                 { "name": "id", "type": "bigint", "required": true },
                 { "name": "station", "type": "text", "required": true, "index": true },

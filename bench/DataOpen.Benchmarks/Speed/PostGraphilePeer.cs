@@ -35,6 +35,9 @@ public sealed class PostGraphilePeer : IAsyncDisposable
     /// <summary>The primary-key lookup, e.g. <c>airQualityById</c>.</summary>
     public string ByIdField { get; }
 
+    /// <summary>The GraphQL name of the id column and of the lookup's argument: <c>id</c>, or <c>rowId</c> when PostGraphile renamed it.</summary>
+    public string KeyName => ByIdField.EndsWith("ByRowId", StringComparison.Ordinal) ? "rowId" : "id";
+
     public static string Folder => Path.Combine(RepoPaths.RepositoryRoot ?? Directory.GetCurrentDirectory(), "bench", "postgraphile");
 
     /// <summary>Installs the pinned packages with <c>npm ci</c> unless node_modules is already from the current lock file.</summary>
@@ -115,8 +118,14 @@ public sealed class PostGraphilePeer : IAsyncDisposable
             using var client = new HttpClient { BaseAddress = baseAddress };
             var fields = await QueryAsync(client, "{ __schema { queryType { fields { name } } } }");
             var names = fields.GetProperty("data").GetProperty("__schema").GetProperty("queryType").GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).ToList();
-            var all = names.Single(n => n.StartsWith("all", StringComparison.Ordinal));
-            var byId = names.Single(n => n.EndsWith("ById", StringComparison.Ordinal));
+            var all = names.SingleOrDefault(n => n.StartsWith("all", StringComparison.Ordinal));
+            // PostGraphile 5 renames a column named id to rowId (id is the Node interface's global id): airQualityByRowId(rowId:).
+            var byId = names.SingleOrDefault(n => n.EndsWith("ById", StringComparison.Ordinal)) ?? names.SingleOrDefault(n => n.EndsWith("ByRowId", StringComparison.Ordinal));
+            if (all is null || byId is null)
+            {
+                throw new InvalidOperationException($"PostGraphile's schema has no all…/…ById root fields for {schema}.air_quality; its root fields: {string.Join(", ", names)}");
+            }
+
             return new PostGraphilePeer(p, baseAddress, all, byId);
         }
         catch

@@ -50,7 +50,7 @@ public sealed class SpeedSides(BenchEnvironment env, string datasetId, long rows
         if (peer is not null)
         {
             sides.Add(new("PostGraphile", "page", $"{peer.AllField}(condition: {{station: S}}, orderBy: MEASURED_AT_DESC, first: 100)", peer.BaseAddress,
-                Stations.Select(s => Gql($"query($s: String!) {{ {peer.AllField}(condition: {{ station: $s }}, orderBy: [MEASURED_AT_DESC], first: 100) {{ nodes {{ {PeerColumns} }} }} }}", new { s })).ToList(), peer.Pid));
+                Stations.Select(s => Gql($"query($s: String!) {{ {peer.AllField}(condition: {{ station: $s }}, orderBy: [MEASURED_AT_DESC], first: 100) {{ nodes {{ {PeerColumnsOf(peer)} }} }} }}", new { s })).ToList(), peer.Pid));
         }
 
         // The floor's first row for S01 is the reference every side must return first, with 100 rows.
@@ -129,8 +129,8 @@ public sealed class SpeedSides(BenchEnvironment env, string datasetId, long rows
 
         if (peer is not null)
         {
-            var pg = new Side("PostGraphile", "by id", $"{peer.ByIdField}(id:)", peer.BaseAddress,
-                Ids.Select(id => Gql($"query($k: BigInt!) {{ {peer.ByIdField}(id: $k) {{ {PeerColumns} }} }}", new { k = id.ToString(CultureInfo.InvariantCulture) })).ToList(), peer.Pid);
+            var pg = new Side("PostGraphile", "by id", $"{peer.ByIdField}({peer.KeyName}:)", peer.BaseAddress,
+                Ids.Select(id => Gql($"query($k: BigInt!) {{ {peer.ByIdField}({peer.KeyName}: $k) {{ {PeerColumnsOf(peer)} }} }}", new { k = id.ToString(CultureInfo.InvariantCulture) })).ToList(), peer.Pid);
             sides.Add(await ChecksAsync(pg, d => d.GetProperty("data").GetProperty(peer.ByIdField)) is { } why ? throw new InvalidOperationException("PostGraphile by id: " + why) : pg);
         }
 
@@ -143,7 +143,7 @@ public sealed class SpeedSides(BenchEnvironment env, string datasetId, long rows
         return floorCheck is null ? sides : throw new InvalidOperationException("floor by id: " + floorCheck);
     }
 
-    private static string PeerColumns => "id station measuredAt pm25 pm10 no2 o3 aqi level";
+    private static string PeerColumnsOf(PostGraphilePeer peer) => (peer.KeyName == "id" ? "id" : $"id: {peer.KeyName}") + " station measuredAt pm25 pm10 no2 o3 aqi level"; // answers carry "id" either way
 
     private static object KeyValue(string type, long value) => type.TrimEnd('!') is "Int" or "Float" or "Long" ? value : value.ToString(CultureInfo.InvariantCulture);
 
