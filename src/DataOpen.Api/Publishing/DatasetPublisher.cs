@@ -148,6 +148,9 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
+        // The declared primaryKey: nulls or duplicates throw (the transaction rolls back); else its unique index.
+        await PrimaryKeys.EnforceAsync(conn, tx, table, definition, load.Fields, ct);
+
         // The index plan (VersionIndexPlanner) and the other contributors' indexes (kept adaptive indexes carried forward) are built before the version exists.
         var planContext = new IndexPlanContext(conn, tx, id, definition.Identifier, version, table, load.Fields, load.Rows, definition);
         var planned = await IndexPlan.BuildAsync(indexContributors, planContext, ct);
