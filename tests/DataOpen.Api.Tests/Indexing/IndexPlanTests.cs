@@ -14,6 +14,16 @@ namespace DataOpen.Api.Tests.Indexing;
 /// <summary>A service whose query shapes are written only when a test flushes them (their sample SQL is what gets EXPLAINed).</summary>
 public sealed class IndexPlanFactory : DataOpenFactory
 {
+    /// <summary>Waits until the database is open and migrated (/health/ready answers 200): the host opens it in the background.</summary>
+    public async Task ReadyAsync()
+    {
+        using var client = CreateClient();
+        for (var i = 0; i < 600 && (await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
         new("DataOpen:SeedOnStart", "false"),
@@ -35,6 +45,7 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
 
     private async Task<DatasetDefinition> PublishAsync(DatasetDefinition def, int rows = 60_000)
     {
+        await factory.ReadyAsync();
         var folder = TestDatasets.WriteCsvFolder(def, rows);
         await RestFixtures.PublishAsync(factory, def, Path.Combine(folder, "data.csv"));
         return def;
@@ -154,6 +165,7 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
     {
         var def = Definition(TestDatasets.NewIdentifier("t-plan-bad"), [new(["station", "-no_such_field"])]);
         var folder = TestDatasets.WriteCsvFolder(def, 2_000);
+        await factory.ReadyAsync();
         await TestDatasets.EnsureReferencesAsync(factory.Database);
         var ex = await Assert.ThrowsAsync<IngestException>(() =>
             factory.Services.GetRequiredService<DatasetPublisher>().PublishAsync(def, Path.Combine(folder, "data.csv"), "test", null, CancellationToken.None));
@@ -198,6 +210,7 @@ public sealed class CountTests(IndexPlanFactory factory) : IClassFixture<IndexPl
     [Fact]
     public async Task An_unfiltered_total_is_the_stored_row_count_and_a_filtered_one_is_exact()
     {
+        await factory.ReadyAsync();
         var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-count"));
         var folder = TestDatasets.WriteCsvFolder(def, 3_400);
         await RestFixtures.PublishAsync(factory, def, Path.Combine(folder, "data.csv"));
