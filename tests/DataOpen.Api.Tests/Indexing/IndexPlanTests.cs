@@ -79,30 +79,8 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         await recorder.FlushAsync(CancellationToken.None);
 
-        string sql;
-        IReadOnlyList<object> parameters;
-        await using (var cmd = factory.Database.Writer.CreateCommand("SELECT sample_sql, sample_params::text FROM indexing.query_shapes WHERE table_name = $1 AND kind = 'rows' AND sample_sql IS NOT NULL LIMIT 1"))
-        {
-            cmd.Parameters.Add(new() { Value = table });
-            await using var r = await cmd.ExecuteReaderAsync();
-            Assert.True(await r.ReadAsync(), $"the rows query of {query} was recorded");
-            (sql, parameters) = (r.GetString(0), SampleParameters.FromJson(r.GetString(1)));
-        }
-
-        await using var explain = factory.Database.Reader.CreateCommand("EXPLAIN " + sql);
-        foreach (var p in parameters)
-        {
-            explain.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        var lines = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return sql + "\n" + string.Join('\n', lines);
+        var (sql, plan) = await RecordedSql.ExplainAsync(factory, table, kind: "rows");
+        return sql + "\n" + plan;
     }
 
     [Fact]
@@ -183,11 +161,9 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
         var plan = await PlanAsync(def.Identifier);
         Assert.Equal(["_row_id", "station,value desc,_row_id desc"], plan.Select(Columns).Order(StringComparer.Ordinal));
     }
-}
 
-/// <summary>Totals: an unfiltered one is the version's stored row count (no count(*)), a filtered one an exact count.</summary>
-public sealed class CountTests(IndexPlanFactory factory) : IClassFixture<IndexPlanFactory>
-{
+    // Totals: an unfiltered one is the version's stored row count (no count(*)), a filtered one an exact count.
+
     private async Task<(long Count, string Sql)> CountAsync(string dataset, string query)
     {
         var table = factory.Catalog.Current.Find(dataset)!.Current!.TableName;
