@@ -1,6 +1,7 @@
 using DataOpen.Api.Access;
 using DataOpen.Api.Admin;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Ckan;
 using DataOpen.Api.Community;
 using DataOpen.Api.Datasets;
 using DataOpen.Api.GraphQL;
@@ -40,6 +41,7 @@ builder.Services.AddDataOpenPages();
 builder.Services.AddPolicyStatistics();
 builder.Services.AddCommunity();
 builder.Services.AddQuality();
+builder.Services.AddCkan();
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -57,6 +59,7 @@ app.MapQuality();
 app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();
+app.MapCkan();
 app.MapDataOpenPages();
 
 if (PortOwner.TakenAddress(app.Configuration["urls"]) is { } taken)

@@ -136,7 +136,7 @@ public sealed class AccessMiddleware(
             KeyState.Revoked => (Caller.Anonymous(clientIp.Resolve(http)), $"The API key {record!.PublicId} was revoked on {record.RevokedAt:yyyy-MM-dd HH:mm} UTC; request a new one at POST /api/v1/keys."),
             KeyState.Expired => (Caller.Anonymous(clientIp.Resolve(http)), $"The API key {record!.PublicId} expired on {record.ExpiresAt:yyyy-MM-dd HH:mm} UTC; request a new one at POST /api/v1/keys."),
             _ => (Caller.Anonymous(clientIp.Resolve(http)),
-                "The API key presented is not valid: unknown, mistyped, or replaced by a rotation. Keys look like dok_XXXXXXXX_… and are sent in X-Api-Key, Authorization: Bearer, or the api_key query parameter; omit the key to be served anonymously."),
+                "The API key presented is not valid: unknown, mistyped, or replaced by a rotation. Keys look like dok_XXXXXXXX_… and are sent in X-Api-Key, Authorization: Bearer (or bare, CKAN style), X-CKAN-API-Key, or the api_key query parameter; omit the key to be served anonymously."),
         };
     }
 
@@ -154,6 +154,11 @@ public sealed class AccessMiddleware(
         if (path.StartsWithSegments("/graphql", StringComparison.OrdinalIgnoreCase))
         {
             return Doors.GraphQL;
+        }
+
+        if (path.StartsWithSegments("/api/3/action", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/action", StringComparison.OrdinalIgnoreCase))
+        {
+            return Doors.Ckan;
         }
 
         if (path.StartsWithSegments("/api/v1/datasets", StringComparison.OrdinalIgnoreCase, out var rest)

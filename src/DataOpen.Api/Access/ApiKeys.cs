@@ -47,18 +47,33 @@ public static class ApiKeyFormat
     /// <summary>The query parameter a key may be sent in; every strict REST endpoint accepts it.</summary>
     public const string QueryParameter = "api_key";
 
-    /// <summary>The key as presented by a request: X-Api-Key, then Authorization: Bearer, then the api_key query parameter (for clients such as Excel that cannot set headers).</summary>
+    /// <summary>CKAN's own header for a key (ckanapi sends it beside <c>Authorization</c>).</summary>
+    public const string CkanHeader = "X-CKAN-API-Key";
+
+    /// <summary>
+    /// The key as presented by a request: X-Api-Key, then X-CKAN-API-Key, then Authorization: Bearer, then a bare
+    /// Authorization value (CKAN style: the raw key, no scheme), then the api_key query parameter (for clients such
+    /// as Excel that cannot set headers). An Authorization value with another scheme (Basic …) is not a key.
+    /// </summary>
     public static string? Presented(HttpRequest request)
     {
-        if (request.Headers.TryGetValue("X-Api-Key", out var header) && !string.IsNullOrWhiteSpace(header))
+        foreach (var name in (string[])["X-Api-Key", CkanHeader])
         {
-            return header.ToString().Trim();
+            if (request.Headers.TryGetValue(name, out var header) && !string.IsNullOrWhiteSpace(header))
+            {
+                return header.ToString().Trim();
+            }
         }
 
-        var auth = request.Headers.Authorization.ToString();
+        var auth = request.Headers.Authorization.ToString().Trim();
         if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && auth.Length > 7)
         {
             return auth[7..].Trim();
+        }
+
+        if (auth.Length > 0 && !auth.Contains(' ', StringComparison.Ordinal))
+        {
+            return auth;
         }
 
         return request.Query.TryGetValue(QueryParameter, out var q) && !string.IsNullOrWhiteSpace(q) ? q.ToString().Trim() : null;

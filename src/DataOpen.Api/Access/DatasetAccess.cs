@@ -52,6 +52,7 @@ public static class Doors
     public const string OData = "odata";
     public const string GraphQL = "graphql";
     public const string Pages = "pages";
+    public const string Ckan = "ckan";
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ public sealed record VersionInfo(
 /// <summary>Public counters of a dataset: views, downloads, row API calls, and published reuses (应用成果) that use it.</summary>
 public sealed record DatasetCounters(long Views, long Downloads, long ApiCalls, long Reuses = 0);
 
-/// <summary>A registered dataset as the doors see it at one catalog version.</summary>
+/// <summary>A registered dataset as the doors see it at one catalog version; <see cref="Created"/> is when it was first registered.</summary>
 public sealed record DatasetEntry(
     long Id,
     string Identifier,
@@ -37,7 +37,8 @@ public sealed record DatasetEntry(
     DateTimeOffset? RetiredAt,
     IReadOnlyList<VersionInfo> Versions,
     VersionInfo? Current,
-    DatasetCounters Counters)
+    DatasetCounters Counters,
+    DateTimeOffset? Created = null)
 {
     public string OpenClass => Metadata.OpenClass;
 

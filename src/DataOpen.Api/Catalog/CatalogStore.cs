@@ -126,7 +126,7 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
         var datasets = await ReadAllAsync(conn, tx,
             """
             SELECT d.id, d.identifier, d.metadata::text, d.status, d.modified, d.retired_at, d.current_version,
-                   coalesce(s.views, 0), coalesce(s.downloads, 0), coalesce(s.api_calls, 0), coalesce(u.reuses, 0)
+                   coalesce(s.views, 0), coalesce(s.downloads, 0), coalesce(s.api_calls, 0), coalesce(u.reuses, 0), d.created_at
             FROM catalog.datasets d LEFT JOIN catalog.dataset_stats s ON s.dataset_id = d.id
             LEFT JOIN catalog.dataset_reuses u ON u.dataset_identifier = d.identifier
             ORDER BY d.identifier
@@ -145,7 +145,8 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
                     r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
                     vs,
                     currentVersion is int cv ? vs.FirstOrDefault(v => v.Version == cv) : null,
-                    new DatasetCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)));
+                    new DatasetCounters(r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10)),
+                    r.GetFieldValue<DateTimeOffset>(11));
             }, ct);
 
         await tx.CommitAsync(ct);

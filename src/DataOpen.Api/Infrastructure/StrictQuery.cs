@@ -18,6 +18,9 @@ public sealed record AcceptsQueryMetadata(IReadOnlyList<string> Names);
 /// <summary>Query parameters beyond the known ones are the handler's to check (the rows door: field conditions, with their own 400).</summary>
 public sealed record HandlerChecksQueryMetadata(string What);
 
+/// <summary>An alias of a route the OpenAPI document describes (CKAN's unversioned /api/action/… is /api/3/action/…); the alias itself is not in the document.</summary>
+public sealed record DocumentedAsMetadata(string Route);
+
 /// <summary>The endpoint refuses unknown query parameters; <see cref="Known"/> holds the names it accepts once it is built.</summary>
 public sealed class StrictQueryMetadata
 {

@@ -24,6 +24,11 @@ public static class QueryDoor
             return "graphql";
         }
 
+        if (path.StartsWithSegments("/api/3/action", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/api/action", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ckan";
+        }
+
         if (path.StartsWithSegments("/api/v1/datasets", StringComparison.OrdinalIgnoreCase, out var rest))
         {
             return rest.Value?.Contains("/download", StringComparison.OrdinalIgnoreCase) == true ? "download" : "rest";

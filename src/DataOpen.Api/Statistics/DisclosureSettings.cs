@@ -33,6 +33,10 @@ public sealed class DisclosureSettings
     /// <summary>Folder of the policy dataset whose clauses are the rules every record is checked against.</summary>
     public string PolicyDatasetPath { get; set; } = "datasets/policy-measures";
 
+    /// <summary>Protect each release together with every version still published (issue 18). Off only to reproduce
+    /// the per-release pipeline that issue 18 showed to be breakable; never switch it off in production.</summary>
+    public bool CrossRelease { get; set; } = true;
+
     public DisclosureParameters ToParameters() => new()
     {
         MinContributorsEnterprise = MinContributorsEnterprise,
@@ -42,5 +46,5 @@ public sealed class DisclosureSettings
 
     /// <summary>A fingerprint of the parameters for the start-up cache key (hashed, never stored as such).</summary>
     internal string CacheKey => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{MinContributorsEnterprise}|{MinContributorsPerson}|{DominancePercent:R}");
+        $"{MinContributorsEnterprise}|{MinContributorsPerson}|{DominancePercent:R}|{CrossRelease}");
 }

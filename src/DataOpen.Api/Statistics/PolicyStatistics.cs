@@ -85,9 +85,13 @@ public sealed class PolicyStatistics(
 
         var definitions = StatisticsTables.Load(tablesPath);
         var sources = await loader.ReadAsync(ct);
-        var result = StatisticsTables.Protect(definitions, sources, s.ToParameters());
-        logger.LogInformation("Disclosure control: {Primary} sensitive cells, {Suppressed} suppressed; suppression {S} ms, audit {A} ms",
-            result.PrimaryCount, result.SuppressedCount, (long)result.SuppressionTime.TotalMilliseconds, (long)result.AuditTime.TotalMilliseconds);
+        // Issue 18: the new release is protected together with every version still published (joint audit).
+        var prior = await PublishedReleases.LoadAsync(database.Writer, ct);
+        var result = s.CrossRelease
+            ? StatisticsTables.Protect(definitions, sources, s.ToParameters(), prior)
+            : StatisticsTables.Protect(definitions, sources, s.ToParameters());
+        logger.LogInformation("Disclosure control over {Prior} published releases: {Primary} sensitive cells, {Suppressed} suppressed; suppression {S} ms, audit {A} ms",
+            prior.Count, result.PrimaryCount, result.SuppressedCount, (long)result.SuppressionTime.TotalMilliseconds, (long)result.AuditTime.TotalMilliseconds);
         if (!result.Audit.Passed)
         {
             // The tables are protected together (shared margins), so an unproven pattern anywhere withholds them all;
@@ -130,6 +134,10 @@ public sealed class PolicyStatistics(
                 await using var conn = await database.Writer.OpenConnectionAsync(ct);
                 await using var tx = await conn.BeginTransactionAsync(ct);
                 await StoreAuditAsync(conn, tx, input, dataset.Identifier, outcome.Version, AuditsOf(result, t), [], ct);
+                if (outcome.Version is { } version)
+                {
+                    await PublishedReleases.StoreAsync(conn, tx, input, dataset.Identifier, version, result, t, ct);
+                }
                 await tx.CommitAsync(ct);
             }
         }

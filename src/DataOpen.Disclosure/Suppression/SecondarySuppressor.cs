@@ -28,14 +28,18 @@ public static class SecondarySuppressor
     public const int Candidates = 6;
 
     /// <param name="primary">Assessment per system cell; sensitive cells are suppressed and protected.</param>
-    public static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters)
+    /// <param name="forced">Cells that must stay suppressed (hidden, unchanged, in a version still published).</param>
+    /// <param name="frozen">Cells already public (published, unchanged, in a version still published): the
+    /// attacker knows them, so no deviation may move them.</param>
+    public static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
+        IReadOnlyList<bool>? forced = null, IReadOnlyList<bool>? frozen = null)
     {
         var suppressed = new bool[system.Count];
         for (var i = 0; i < system.Count; i++)
         {
-            suppressed[i] = primary[i].Sensitive;
+            suppressed[i] = primary[i].Sensitive || (forced is not null && forced[i]);
         }
-        var context = new Context(system, primary, Weights(system, parameters), RelationsByCell(system), suppressed);
+        var context = new Context(system, primary, Weights(system, parameters), RelationsByCell(system), suppressed, frozen);
         var unprotectable = new List<int>();
         foreach (var component in system.Components())
         {
@@ -48,7 +52,7 @@ public static class SecondarySuppressor
     }
 
     private sealed record Context(CellSystem System, IReadOnlyList<PrimaryAssessment> Primary, double[] Weights, List<int>[] RelationsByCell,
-        bool[] Suppressed);
+        bool[] Suppressed, IReadOnlyList<bool>? Frozen);
 
     private static void ProtectComponent(Context context, int[] component, List<int> unprotectable)
     {
@@ -198,8 +202,10 @@ public static class SecondarySuppressor
             {
                 var cell = _cells[i];
                 // Up is unbounded (the attacker knows no upper bound); down is limited by non-negativity.
-                _up[i] = _solver.MakeNumVar(0, symmetric ? system.Values[cell] : double.PositiveInfinity, "");
-                _down[i] = _solver.MakeNumVar(0, system.Values[cell], "");
+                // A cell the attacker already knows from another published version cannot move.
+                var known = context.Frozen is not null && context.Frozen[cell] && !context.Suppressed[cell];
+                _up[i] = _solver.MakeNumVar(0, known ? 0 : symmetric ? system.Values[cell] : double.PositiveInfinity, "");
+                _down[i] = _solver.MakeNumVar(0, known ? 0 : system.Values[cell], "");
                 var cost = suppressed.Contains(cell) ? 0 : context.Weights[cell];
                 objective.SetCoefficient(_up[i], cost);
                 objective.SetCoefficient(_down[i], cost);

@@ -83,13 +83,16 @@ public static class StatisticsTables
 
     /// <summary>Builds every defined table from its source microdata and protects them together.</summary>
     public static ProtectedTables Protect(IReadOnlyList<TableDefinition> definitions, IReadOnlyDictionary<string, Microdata> sources,
-        DisclosureParameters parameters)
-    {
-        var tables = definitions.Select(d => sources.TryGetValue(d.Source, out var data)
+        DisclosureParameters parameters) => DisclosureControl.Protect(Build(definitions, sources), parameters);
+
+    /// <summary>Builds and protects the tables together with every version still published (issue 18).</summary>
+    public static ProtectedTables Protect(IReadOnlyList<TableDefinition> definitions, IReadOnlyDictionary<string, Microdata> sources,
+        DisclosureParameters parameters, IReadOnlyList<PriorRelease> published) => CrossRelease.Protect(Build(definitions, sources), parameters, published);
+
+    private static List<StatTable> Build(IReadOnlyList<TableDefinition> definitions, IReadOnlyDictionary<string, Microdata> sources) =>
+        [.. definitions.Select(d => sources.TryGetValue(d.Source, out var data)
             ? TableBuilder.Build(d, data)
-            : throw new DisclosureException($"table '{d.Id}': no microdata for source '{d.Source}' (have: {string.Join(", ", sources.Keys)})")).ToList();
-        return DisclosureControl.Protect(tables, parameters);
-    }
+            : throw new DisclosureException($"table '{d.Id}': no microdata for source '{d.Source}' (have: {string.Join(", ", sources.Keys)})"))];
 
     private sealed class DocumentDto
     {

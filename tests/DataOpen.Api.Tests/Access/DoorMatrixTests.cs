@@ -8,7 +8,7 @@ namespace DataOpen.Api.Tests.Access;
 
 /// <summary>
 /// Every door × open class × key state: the status, and that no conditional row ever leaves without a
-/// live grant. Doors: REST rows, REST download, OData, GraphQL.
+/// live grant. Doors: REST rows, REST download, OData, GraphQL, CKAN's datastore_search.
 /// </summary>
 [Collection(ApiTests.Name)]
 public sealed class DoorMatrixTests(DataOpenFactory factory)
@@ -22,7 +22,7 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
         ("enterprise-tax-details", "not-open", "EnterpriseTaxDetails", "enterpriseTaxDetails", "year"),
     ];
 
-    private static readonly string[] Doors = ["rest", "download", "odata", "graphql"];
+    private static readonly string[] Doors = ["rest", "download", "odata", "graphql", "ckan"];
 
     /// <summary>A grant whose application named some fields (year among them, which the GraphQL call selects).</summary>
     private const string FieldGrant = "granted (some fields)";
@@ -71,7 +71,7 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
             }
         }
 
-        Assert.Equal(["download", "graphql", "odata", "rest"], audited.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ckan", "download", "graphql", "odata", "rest"], audited.Keys.Order(StringComparer.Ordinal));
         Assert.All(audited.Values, rows => Assert.True(rows > 0));
     }
 
@@ -102,6 +102,14 @@ public sealed class DoorMatrixTests(DataOpenFactory factory)
                 var r = await client.GetAsync($"/api/v1/datasets/{d.Id}/download?format=csv&limit=2");
                 var body = await r.Content.ReadAsStringAsync();
                 var rows = r.IsSuccessStatusCode ? body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1 : 0;
+                return (r.StatusCode, rows, body);
+            }
+
+            case "ckan":
+            {
+                var r = await client.GetAsync($"/api/3/action/datastore_search?resource_id={d.Id}&limit=2");
+                var body = await r.Content.ReadAsStringAsync();
+                var rows = r.IsSuccessStatusCode ? JsonDocument.Parse(body).RootElement.GetProperty("result").GetProperty("records").GetArrayLength() : 0;
                 return (r.StatusCode, rows, body);
             }
 

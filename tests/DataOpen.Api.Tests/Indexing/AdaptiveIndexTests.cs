@@ -64,34 +64,7 @@ public sealed class AdaptiveIndexTests(AdaptiveIndexFactory factory) : IClassFix
     private string CurrentTable(string dataset) => factory.Catalog.Current.Find(dataset)!.Current!.TableName;
 
     /// <summary>The plan of the recorded sample query of the shape, as the reader role gets it.</summary>
-    private async Task<string> ExplainSampleAsync(string dataset)
-    {
-        string sql;
-        IReadOnlyList<object> parameters;
-        await using (var cmd = factory.Database.Writer.CreateCommand("SELECT sample_sql, sample_params::text FROM indexing.query_shapes WHERE table_name = $1 AND shape = $2 AND sample_sql IS NOT NULL LIMIT 1"))
-        {
-            cmd.Parameters.Add(new() { Value = CurrentTable(dataset) });
-            cmd.Parameters.Add(new() { Value = ShapeKey });
-            await using var r = await cmd.ExecuteReaderAsync();
-            Assert.True(await r.ReadAsync(), "the shape was recorded with a sample");
-            (sql, parameters) = (r.GetString(0), SampleParameters.FromJson(r.GetString(1)));
-        }
-
-        await using var explain = factory.Database.Reader.CreateCommand("EXPLAIN " + sql);
-        foreach (var p in parameters)
-        {
-            explain.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        var lines = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return string.Join('\n', lines);
-    }
+    private async Task<string> ExplainSampleAsync(string dataset) => (await RecordedSql.ExplainAsync(factory, CurrentTable(dataset), ShapeKey)).Plan;
 
     private async Task<AdaptiveIndexList> ListAsync(string dataset)
     {

@@ -14,6 +14,16 @@ namespace DataOpen.Api.Tests.Indexing;
 /// <summary>A service whose query shapes are written only when a test flushes them (their sample SQL is what gets EXPLAINed).</summary>
 public sealed class IndexPlanFactory : DataOpenFactory
 {
+    /// <summary>Waits until the database is open and migrated (/health/ready answers 200): the host opens it in the background.</summary>
+    public async Task ReadyAsync()
+    {
+        using var client = CreateClient();
+        for (var i = 0; i < 600 && (await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
         new("DataOpen:SeedOnStart", "false"),
@@ -35,6 +45,7 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
 
     private async Task<DatasetDefinition> PublishAsync(DatasetDefinition def, int rows = 60_000)
     {
+        await factory.ReadyAsync();
         var folder = TestDatasets.WriteCsvFolder(def, rows);
         await RestFixtures.PublishAsync(factory, def, Path.Combine(folder, "data.csv"));
         return def;
@@ -68,30 +79,8 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         await recorder.FlushAsync(CancellationToken.None);
 
-        string sql;
-        IReadOnlyList<object> parameters;
-        await using (var cmd = factory.Database.Writer.CreateCommand("SELECT sample_sql, sample_params::text FROM indexing.query_shapes WHERE table_name = $1 AND kind = 'rows' AND sample_sql IS NOT NULL LIMIT 1"))
-        {
-            cmd.Parameters.Add(new() { Value = table });
-            await using var r = await cmd.ExecuteReaderAsync();
-            Assert.True(await r.ReadAsync(), $"the rows query of {query} was recorded");
-            (sql, parameters) = (r.GetString(0), SampleParameters.FromJson(r.GetString(1)));
-        }
-
-        await using var explain = factory.Database.Reader.CreateCommand("EXPLAIN " + sql);
-        foreach (var p in parameters)
-        {
-            explain.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        var lines = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return sql + "\n" + string.Join('\n', lines);
+        var (sql, plan) = await RecordedSql.ExplainAsync(factory, table, kind: "rows");
+        return sql + "\n" + plan;
     }
 
     [Fact]
@@ -154,6 +143,7 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
     {
         var def = Definition(TestDatasets.NewIdentifier("t-plan-bad"), [new(["station", "-no_such_field"])]);
         var folder = TestDatasets.WriteCsvFolder(def, 2_000);
+        await factory.ReadyAsync();
         await TestDatasets.EnsureReferencesAsync(factory.Database);
         var ex = await Assert.ThrowsAsync<IngestException>(() =>
             factory.Services.GetRequiredService<DatasetPublisher>().PublishAsync(def, Path.Combine(folder, "data.csv"), "test", null, CancellationToken.None));
@@ -171,11 +161,9 @@ public sealed class IndexPlanTests(IndexPlanFactory factory) : IClassFixture<Ind
         var plan = await PlanAsync(def.Identifier);
         Assert.Equal(["_row_id", "station,value desc,_row_id desc"], plan.Select(Columns).Order(StringComparer.Ordinal));
     }
-}
 
-/// <summary>Totals: an unfiltered one is the version's stored row count (no count(*)), a filtered one an exact count.</summary>
-public sealed class CountTests(IndexPlanFactory factory) : IClassFixture<IndexPlanFactory>
-{
+    // Totals: an unfiltered one is the version's stored row count (no count(*)), a filtered one an exact count.
+
     private async Task<(long Count, string Sql)> CountAsync(string dataset, string query)
     {
         var table = factory.Catalog.Current.Find(dataset)!.Current!.TableName;
@@ -198,6 +186,7 @@ public sealed class CountTests(IndexPlanFactory factory) : IClassFixture<IndexPl
     [Fact]
     public async Task An_unfiltered_total_is_the_stored_row_count_and_a_filtered_one_is_exact()
     {
+        await factory.ReadyAsync();
         var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-count"));
         var folder = TestDatasets.WriteCsvFolder(def, 3_400);
         await RestFixtures.PublishAsync(factory, def, Path.Combine(folder, "data.csv"));
