@@ -210,8 +210,8 @@ public static class CatalogEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        // The declared key, when every one of its fields is in this version (publishing enforced it: unique, no nulls).
-        IReadOnlyList<string> key = d.Metadata.PrimaryKey is { Count: > 0 } pk && pk.All(k => v.Shape.Fields.Any(f => f.Name == k)) ? pk : [];
+        // The key this version was published with (publishing enforced it: unique, no nulls).
+        IReadOnlyList<string> key = v.PrimaryKey ?? [];
         var required = (d.Metadata.Fields ?? []).Where(f => f.Required == true).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var schema = new TableSchemaDto(
             v.Shape.Fields.Select(f => new TableSchemaField(f.Name, f.Type.ToTableSchemaType(), f.TitleZh, f.Description, f.Unit, f.Type.ToName(),

@@ -27,6 +27,7 @@ public sealed class PrimaryKeyTests(IndexPlanFactory factory) : IClassFixture<In
     [Fact]
     public async Task A_declared_key_is_in_the_schema_and_gets_a_unique_index()
     {
+        await factory.ReadyAsync();
         await TestDatasets.EnsureReferencesAsync(factory.Database);
         var def = WithKey(TestDatasets.Definition(TestDatasets.NewIdentifier("t-key")), "\"id\"");
         Assert.Equal(["id"], def.PrimaryKey);
@@ -48,11 +49,23 @@ public sealed class PrimaryKeyTests(IndexPlanFactory factory) : IClassFixture<In
         Assert.True(await r.ReadAsync(), "the key index exists");
         Assert.True(r.GetBoolean(0));
         Assert.Contains("(id)", r.GetString(1));
+
+        // The REST door's lookup by that key is one scan of that index (EXPLAIN of the SQL it really ran).
+        var row = await client.GetAsync($"/api/v1/datasets/{def.Identifier}/rows/42");
+        var rowText = await row.Content.ReadAsStringAsync();
+        Assert.True(row.StatusCode == HttpStatusCode.OK, rowText);
+        Assert.Equal(42, JsonDocument.Parse(rowText).RootElement.GetProperty("row").GetProperty("id").GetInt32());
+        await factory.Services.GetRequiredService<DataOpen.Api.Rows.QueryShapeRecorder>().FlushAsync(CancellationToken.None);
+        var (sql, plan) = await RecordedSql.ExplainAsync(factory, table);
+        Assert.Contains($"{table}_key", plan);
+        Assert.DoesNotContain("Seq Scan", plan);
+        Assert.Contains("LIMIT", sql, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task Duplicate_keys_reject_the_publish_naming_the_rows_and_the_current_version_stays()
     {
+        await factory.ReadyAsync();
         await TestDatasets.EnsureReferencesAsync(factory.Database);
         var def = WithKey(TestDatasets.Definition(TestDatasets.NewIdentifier("t-key-dup")), "[\"id\"]");
         var folder = TestDatasets.WriteCsvFolder(def, 500);
@@ -71,6 +84,7 @@ public sealed class PrimaryKeyTests(IndexPlanFactory factory) : IClassFixture<In
     [Fact]
     public async Task Null_keys_reject_the_publish_naming_the_rows()
     {
+        await factory.ReadyAsync();
         await TestDatasets.EnsureReferencesAsync(factory.Database);
         var def = WithKey(TestDatasets.Definition(TestDatasets.NewIdentifier("t-key-null")), "[\"id\", \"day\"]");
         var folder = TestFolders.New("ds");
@@ -85,6 +99,7 @@ public sealed class PrimaryKeyTests(IndexPlanFactory factory) : IClassFixture<In
     [Fact]
     public async Task A_key_naming_a_missing_field_publishes_nothing_and_says_which()
     {
+        await factory.ReadyAsync();
         await TestDatasets.EnsureReferencesAsync(factory.Database);
         var def = TestDatasets.Definition(TestDatasets.NewIdentifier("t-key-bad")) with { PrimaryKey = ["id", "no_such_field"] };
         var folder = TestDatasets.WriteCsvFolder(def, 50);
