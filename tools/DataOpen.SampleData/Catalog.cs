@@ -10,6 +10,26 @@ public static class Catalog
 {
     public const string Issued = "2026-01-15";
 
+    /// <summary>
+    /// Each sample dataset's natural key (dataset.json primaryKey): what identifies a row in the source itself, so every
+    /// door can look a row up by it and publishing refuses a file that repeats or omits one.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> NaturalKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["air-quality-hourly"] = ["station_code", "observed_at"],
+        ["bus-stops"] = ["stop_id"],
+        ["compute-vouchers-monthly"] = ["month"],
+        ["digital-real-enterprises"] = ["credit_code"],
+        ["enterprise-energy-consumption"] = ["credit_code", "year"],
+        ["enterprise-tax-details"] = ["credit_code", "year", "quarter"],
+        ["featured-parks"] = ["park_id"],
+        ["policy-measures"] = ["clause_id"],
+        ["rd-subsidies-quarterly"] = ["period", "track"],
+        ["scenario-opening-list"] = ["scenario_id"],
+        ["talent-recognitions"] = ["year", "track", "level"],
+        ["tech-service-platforms"] = ["platform_id"],
+    };
+
     public static FieldSpec F(string name, string zh, string en, string? type = null, string? unit = null, string? desc = null,
         string? domain = null, string sensitivity = "public", string? source = null, string? format = null, bool? required = null) =>
         new(name, source, new Localized(zh, en), desc, type, unit, domain, sensitivity, required, format);

@@ -38,6 +38,7 @@ public static class Generator
             Restricted.EnergyConsumption(enterprises),
             Restricted.TaxDetails(enterprises),
         ];
+        datasets = datasets.Select(d => d with { Definition = d.Definition with { PrimaryKey = Catalog.NaturalKeys[d.Definition.Identifier] } }).ToList();
         datasets.Sort((a, b) => string.CompareOrdinal(a.Definition.Identifier, b.Definition.Identifier));
         foreach (var d in datasets)
         {

@@ -72,7 +72,7 @@ public sealed record TableSchemaField(string Name, string Type, string? Title, s
 public sealed record TableSchemaConstraints(bool? Required);
 
 /// <summary>Frictionless Table Schema (https://specs.frictionlessdata.io/table-schema/).</summary>
-public sealed record TableSchemaDto(IReadOnlyList<TableSchemaField> Fields, IReadOnlyList<string> MissingValues, int Version);
+public sealed record TableSchemaDto(IReadOnlyList<TableSchemaField> Fields, IReadOnlyList<string> MissingValues, int Version, IReadOnlyList<string>? PrimaryKey = null);
 
 public sealed record ThemeSchemeDto(string Id, LocalizedText Name, IReadOnlyList<ThemeDto> Themes);
 

@@ -210,11 +210,13 @@ public static class CatalogEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
+        // The key this version was published with (publishing enforced it: unique, no nulls).
+        IReadOnlyList<string> key = v.PrimaryKey ?? [];
         var required = (d.Metadata.Fields ?? []).Where(f => f.Required == true).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var schema = new TableSchemaDto(
             v.Shape.Fields.Select(f => new TableSchemaField(f.Name, f.Type.ToTableSchemaType(), f.TitleZh, f.Description, f.Unit, f.Type.ToName(),
-                required.Contains(f.Name) ? new TableSchemaConstraints(true) : null)).ToList(),
-            [""], v.Version);
+                required.Contains(f.Name) || key.Contains(f.Name) ? new TableSchemaConstraints(true) : null)).ToList(),
+            [""], v.Version, key.Count > 0 ? key : null);
         return TypedResults.Json(schema, contentType: "application/json");
     }
 

@@ -11,7 +11,10 @@ public sealed record ThemeInfo(string SchemeId, string Code, string LabelZh, str
 
 public sealed record LicenseInfo(string Id, string TitleZh, string? TitleEn, string? Url);
 
-/// <summary>One immutable published version: its table and fields never change after publishing.</summary>
+/// <summary>
+/// One immutable published version: its table and fields never change after publishing. <see cref="PrimaryKey"/> is the
+/// dataset's declared key as enforced when this version was published (unique, no nulls); null when it declared none.
+/// </summary>
 public sealed record VersionInfo(
     int Version,
     string TableName,
@@ -22,7 +25,8 @@ public sealed record VersionInfo(
     string? SourceEncoding,
     DateTimeOffset PublishedAt,
     string PublishedBy,
-    TableShape Shape);
+    TableShape Shape,
+    IReadOnlyList<string>? PrimaryKey = null);
 
 /// <summary>Public counters of a dataset: views, downloads, row API calls, and published reuses (应用成果) that use it.</summary>
 public sealed record DatasetCounters(long Views, long Downloads, long ApiCalls, long Reuses = 0);

@@ -116,11 +116,12 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
             .ToLookup(x => (x.DatasetId, x.Version), x => x.Field);
 
         var versions = (await ReadAllAsync(conn, tx,
-            "SELECT dataset_id, version, table_name, row_count, byte_size, sha256, source_format, source_encoding, published_at, published_by FROM catalog.versions ORDER BY dataset_id, version",
+            "SELECT dataset_id, version, table_name, row_count, byte_size, sha256, source_format, source_encoding, published_at, published_by, primary_key FROM catalog.versions ORDER BY dataset_id, version",
             r => (DatasetId: r.GetInt64(0), Version: new VersionInfo(
                 r.GetInt32(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4), r.GetString(5), r.GetString(6), Str(r, 7),
                 r.GetFieldValue<DateTimeOffset>(8), r.GetString(9),
-                new TableShape("data", r.GetString(2), fields[(r.GetInt64(0), r.GetInt32(1))]))), ct))
+                new TableShape("data", r.GetString(2), fields[(r.GetInt64(0), r.GetInt32(1))]),
+                r.IsDBNull(10) ? null : r.GetFieldValue<string[]>(10))), ct))
             .ToLookup(x => x.DatasetId, x => x.Version);
 
         var datasets = await ReadAllAsync(conn, tx,

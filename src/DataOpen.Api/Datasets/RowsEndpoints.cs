@@ -43,6 +43,7 @@ public static class RowsEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapRowByKey();
         return app;
     }
 
@@ -127,7 +128,7 @@ public static class RowsEndpoints
     }
 
     /// <summary>Errors must not be cached under the data's ETag.</summary>
-    private static IResult NoStore(HttpContext http, IResult result)
+    internal static IResult NoStore(HttpContext http, IResult result)
     {
         http.Response.Headers.Remove("ETag");
         http.Response.Headers.CacheControl = "no-store";

@@ -33,6 +33,8 @@ internal sealed partial class RowTypes
     private readonly ObjectGraphType edge;
     private readonly ObjectGraphType connection;
     private readonly ObjectGraphType group;
+    private readonly string camel;
+    private readonly HashSet<string> usedRootNames;
 
     public RowTypes(DatasetEntry dataset, CommonTypes common, FilterTypes filters, GraphQLLimits limits, HashSet<string> usedTypeNames, HashSet<string> usedRootNames)
     {
@@ -45,6 +47,8 @@ internal sealed partial class RowTypes
         var rowsName = Unique(camel, usedRootNames);
         var aggregateName = Unique(camel + "Aggregate", usedRootNames);
         Names = new RowFieldNames(dataset.Identifier, pascal, rowsName, aggregateName);
+        this.camel = camel;
+        this.usedRootNames = usedRootNames;
         var title = dataset.Metadata.Title.Zh + (dataset.Metadata.Title.En is { } en ? " / " + en : "");
 
         row = new ObjectGraphType { Name = pascal, Description = $"A row of {title} ({dataset.Identifier})." };
@@ -53,6 +57,8 @@ internal sealed partial class RowTypes
             var name = f.Name;
             row.AddField(Gql.Field(name, c.For(f.Type), Describe(f), x => ((RowValue)x.Source!).Get(name)));
         }
+
+        AddRowIdField();
 
         fieldEnum = new EnumerationGraphType { Name = pascal + "Field", Description = $"Columns of {dataset.Identifier}." };
         foreach (var f in fields)
@@ -133,6 +139,7 @@ internal sealed partial class RowTypes
             Gql.Arg("version", c.Int, "Aggregate this published version instead of the current one."));
         aggregateField.WithComplexityImpact(x => new FieldComplexityResult(1, Math.Clamp(x.GetArgument("first", limits.DefaultPageSize), 1, limits.MaxPageSize)));
         query.AddField(aggregateField);
+        AddKeyRootFields(query, usedRootNames, camel, restricted);
     }
 
     private async ValueTask<object?> RowsAsync(IResolveFieldContext ctx)

@@ -59,7 +59,7 @@ public static partial class ODataEndpoints
             }
 
             set = found;
-            var pathKey = segments.Count == 2 && segments[1] is KeySegment k ? k.Keys.First().Value : null;
+            IReadOnlyList<KeyValuePair<string, object>>? pathKey = segments.Count == 2 && segments[1] is KeySegment k ? k.Keys.ToList() : null;
             var pathCount = segments.Count == 2 && segments[1] is CountSegment;
             if (segments.Count > 2 || (segments.Count == 2 && pathKey is null && !pathCount))
             {
@@ -105,10 +105,15 @@ public static partial class ODataEndpoints
         var skipToken = http.Request.Query.TryGetValue("$skiptoken", out var st) ? st.ToString() : null;
 
         var plan = ODataTranslator.Translate(set, filter, orderBy, select, apply, allowed);
+        if (format.Level == MetadataLevel.Full)
+        {
+            plan = plan.WithKeyColumns(set);
+        }
 
         if (key is not null)
         {
-            plan = plan with { Filter = Expr.Eq(Expr.Field(set.KeyColumn), Expr.Const(key)), OrderBy = [] };
+            // Set(key) or Set(a=…,b=…): one condition per key property, on the declared key's unique index or on _row_id.
+            plan = plan with { Filter = Expr.And([.. key.Select(kv => (Expr)Expr.Eq(Expr.Field(set.ColumnOf(kv.Key)), ODataTranslator.Literal(kv.Value, "key")))]), OrderBy = [] };
             var shape = set.ShapeFor(null);
             var compiled = QueryCompiler.Default.Compile(plan.ToRowQuery(shape) with { Limit = 1 });
             await WriteEntityAsync(http, set, plan, compiled, key, serviceRoot, format, runner, ct);

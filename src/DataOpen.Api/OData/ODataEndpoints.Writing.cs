@@ -80,10 +80,16 @@ public static partial class ODataEndpoints
         if (format.Level == MetadataLevel.Full && !plan.IsGrouped)
         {
             json.WriteString("@odata.type", "#" + set.EntityType.FullName());
-            var keyOrdinal = set.Dataset is not null ? compiled.Columns.Count - 1 : IndexOf(compiled, set.KeyColumn);
-            if (keyOrdinal >= 0)
+            // The entity id from its key: the hidden _row_id (last column) or the key columns of the row.
+            var rowIdOrdinal = compiled.Columns.Count - 1;
+            var predicate = set.KeyPredicate(column =>
             {
-                var id = serviceRoot + set.Name + "(" + ODataJson.KeyLiteral(row.IsNull(keyOrdinal) ? null : row.GetValue(keyOrdinal)) + ")";
+                var ordinal = set.Dataset is not null && column == TableShape.RowIdColumn ? rowIdOrdinal : IndexOf(compiled, column);
+                return ordinal < 0 || row.IsNull(ordinal) ? (null, false) : (row.GetValue(ordinal), true);
+            });
+            if (predicate is not null)
+            {
+                var id = serviceRoot + set.Name + predicate;
                 json.WriteString("@odata.id", id);
                 json.WriteString("@odata.readLink", id);
             }
@@ -115,12 +121,12 @@ public static partial class ODataEndpoints
     }
 
     /// <summary>The entity with key <paramref name="key"/>: its members beside the context; 404 when there is none.</summary>
-    private static async Task WriteEntityAsync(HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, object key, string serviceRoot, ODataFormat format, QueryRunner runner, CancellationToken ct)
+    private static async Task WriteEntityAsync(HttpContext http, ODataSet set, ODataPlan plan, CompiledQuery compiled, IReadOnlyList<KeyValuePair<string, object>> key, string serviceRoot, ODataFormat format, QueryRunner runner, CancellationToken ct)
     {
         await using var rows = runner.ReadRowsAsync(compiled, ct).GetAsyncEnumerator(ct);
         if (!await rows.MoveNextAsync())
         {
-            throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"{set.Name} has no entity with {set.KeyProperty} {ODataJson.KeyLiteral(key)}.", set.Name);
+            throw new ODataRequestException(StatusCodes.Status404NotFound, ODataErrorCodes.NotFound, $"{set.Name} has no entity with key {string.Join(", ", key.Select(kv => kv.Key + " = " + ODataJson.KeyLiteral(kv.Value)))}.", set.Name);
         }
 
         http.Response.ContentType = format.ContentType;

@@ -302,5 +302,17 @@ public static class ODataJson
         _ => Uri.EscapeDataString("'" + Convert.ToString(value, CultureInfo.InvariantCulture)!.Replace("'", "''", StringComparison.Ordinal) + "'"),
     };
 
+    /// <summary>A key value read from a row, as an OData literal of its field type (dates and timestamps bare, ISO 8601).</summary>
+    public static string KeyLiteral(object value, FieldType type) => (type, value) switch
+    {
+        (FieldType.Date, DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        (FieldType.Date, DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        (FieldType.Timestamp, DateTime t) => Uri.EscapeDataString(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture)),
+        (FieldType.Timestamp, DateTimeOffset t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture)),
+        (_, bool b) => b ? "true" : "false",
+        (FieldType.Integer or FieldType.BigInt or FieldType.Decimal, _) => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+        _ => KeyLiteral(value),
+    };
+
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

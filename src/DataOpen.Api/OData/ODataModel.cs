@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Xml;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
@@ -113,24 +114,36 @@ public sealed class ODataModel
             model.AddElement(type);
             var set = container.AddEntitySet(view.SetName, type);
             model.SetDescriptionAnnotation(set, view.Description);
-            sets.Add(view.SetName, new ODataSet(view.SetName, set, type, null, view.Shape, view.Key, view.Key, FieldType.Text, properties));
+            sets.Add(view.SetName, new ODataSet(view.SetName, set, type, null, view.Shape, view.Key, view.Key, FieldType.Text, properties, [(view.Key, view.Key, FieldType.Text)]));
         }
 
         return new ODataModel(snapshot, model, sets.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
-    /// <summary>The entity type and set of a dataset, typed from the fields of its current version.</summary>
+    /// <summary>
+    /// The entity type and set of a dataset, typed from the fields of its current version. Its key is the version's declared
+    /// primaryKey (composite keys too) when every key field can be an OData key (any type but a double); else <c>RowId</c>,
+    /// which every entity carries either way.
+    /// </summary>
     private static ODataSet AddDatasetSet(EdmModel model, EdmEntityContainer container, DatasetEntry d, string name)
     {
         var type = new EdmEntityType(Namespace, name);
-        var key = type.AddStructuralProperty(RowIdProperty, EdmPrimitiveTypeKind.Int64, isNullable: false);
-        type.AddKeys(key);
-        model.SetDescriptionAnnotation(key, "行号（源文件中的行位置，在同一版本内唯一且不变）/ Row position in the source file, unique and stable within a version.");
+        var declared = RowKeys.DeclaredKey(d.Current!);
+        var keyed = declared.Count > 0 && declared.All(f => f.Type != FieldType.Double);
+        var rowId = type.AddStructuralProperty(RowIdProperty, EdmPrimitiveTypeKind.Int64, isNullable: false);
+        model.SetDescriptionAnnotation(rowId, "行号（源文件中的行位置，在同一版本内唯一且不变）/ Row position in the source file, unique and stable within a version.");
         var properties = new List<(string, string)> { (RowIdProperty, TableShape.RowIdColumn) };
+        var keyProperties = new Dictionary<string, EdmStructuralProperty>(StringComparer.Ordinal);
         foreach (var f in d.Current!.Shape.Fields)
         {
-            var p = type.AddStructuralProperty(f.Name, TypeOf(f.Type));
+            var isKey = keyed && declared.Any(k => k.Name == f.Name);
+            var p = type.AddStructuralProperty(f.Name, TypeOf(f.Type, nullable: !isKey));
             properties.Add((f.Name, f.Name));
+            if (isKey)
+            {
+                keyProperties[f.Name] = p;
+            }
+
             var text = Describe(f);
             if (text is not null)
             {
@@ -138,13 +151,18 @@ public sealed class ODataModel
             }
         }
 
+        type.AddKeys(keyed ? declared.Select(k => (IEdmStructuralProperty)keyProperties[k.Name]) : [rowId]);
+        IReadOnlyList<(string, string, FieldType)> entityKey = keyed
+            ? declared.Select(k => (k.Name, k.Name, k.Type)).ToList()
+            : [(RowIdProperty, TableShape.RowIdColumn, FieldType.BigInt)];
+
         model.AddElement(type);
         var set = container.AddEntitySet(name, type);
         var title = d.Metadata.Title.En is { } en ? $"{d.Metadata.Title.Zh} / {en}" : d.Metadata.Title.Zh;
         model.SetDescriptionAnnotation(type, title);
         model.SetDescriptionAnnotation(set, title + (d.OpenClass == OpenClasses.Conditional ? "（有条件开放 / conditionally open: rows need an approved API key）" : ""));
         model.SetLongDescriptionAnnotation(set, d.Metadata.Description.Zh);
-        return new ODataSet(name, set, type, d, null, RowIdProperty, TableShape.RowIdColumn, FieldType.BigInt, properties);
+        return new ODataSet(name, set, type, d, null, RowIdProperty, TableShape.RowIdColumn, FieldType.BigInt, properties, entityKey);
     }
 
     /// <summary>

@@ -9,16 +9,16 @@ using Microsoft.OData.UriParser.Aggregation;
 namespace DataOpen.Api.OData;
 
 /// <summary>
-/// One entity set of the feed: a served dataset (rows of its current version, key <c>RowId</c> = the
-/// hidden <c>_row_id</c>) or a catalog view (<c>Datasets</c>, <c>Publishers</c>, <c>Themes</c>).
-/// EDM property names equal the column names except the key of dataset sets.
+/// One entity set of the feed: a served dataset (rows of its current version; key: the declared primaryKey, or
+/// <c>RowId</c> = the hidden <c>_row_id</c>, which every entity carries) or a catalog view (<c>Datasets</c>,
+/// <c>Publishers</c>, <c>Themes</c>). EDM property names equal the column names except <c>RowId</c>.
 /// </summary>
 public sealed class ODataSet
 {
     private readonly ConcurrentDictionary<string, TableShape> shapes = new(StringComparer.Ordinal);
     private readonly FrozenDictionary<string, string> columnOf;
 
-    internal ODataSet(string name, EdmEntitySet entitySet, EdmEntityType type, DatasetEntry? dataset, TableShape? catalogShape, string keyProperty, string keyColumn, FieldType keyType, IEnumerable<(string Property, string Column)> properties)
+    internal ODataSet(string name, EdmEntitySet entitySet, EdmEntityType type, DatasetEntry? dataset, TableShape? catalogShape, string keyProperty, string keyColumn, FieldType keyType, IEnumerable<(string Property, string Column)> properties, IReadOnlyList<(string Property, string Column, FieldType Type)> entityKey)
     {
         Name = name;
         EntitySet = entitySet;
@@ -28,6 +28,7 @@ public sealed class ODataSet
         KeyProperty = keyProperty;
         KeyColumn = keyColumn;
         KeyType = keyType;
+        EntityKey = entityKey;
         columnOf = properties.ToFrozenDictionary(p => p.Property, p => p.Column, StringComparer.Ordinal);
         PropertyOf = columnOf.ToFrozenDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
     }
@@ -48,6 +49,34 @@ public sealed class ODataSet
     public string KeyColumn { get; }
 
     public FieldType KeyType { get; }
+
+    /// <summary>The entity key in key order: the declared primaryKey's fields, or the one <c>RowId</c> (<see cref="KeyProperty"/>).</summary>
+    public IReadOnlyList<(string Property, string Column, FieldType Type)> EntityKey { get; }
+
+    /// <summary>True when the key is the declared primaryKey rather than <c>RowId</c>.</summary>
+    public bool HasDeclaredKey => Dataset is not null && EntityKey[0].Column != TableShape.RowIdColumn;
+
+    /// <summary>
+    /// The key predicate of an entity URL, as OData writes it: <c>('x')</c> or <c>(1)</c> for one key property,
+    /// <c>(a='x',b=1)</c> for several. Null when a key value is missing.
+    /// </summary>
+    public string? KeyPredicate(Func<string, (object? Value, bool Found)> valueOf)
+    {
+        var parts = new List<string>(EntityKey.Count);
+        foreach (var (property, column, type) in EntityKey)
+        {
+            var (value, found) = valueOf(column);
+            if (!found || value is null)
+            {
+                return null;
+            }
+
+            var literal = ODataJson.KeyLiteral(value, type);
+            parts.Add(EntityKey.Count == 1 ? literal : property + "=" + literal);
+        }
+
+        return "(" + string.Join(',', parts) + ")";
+    }
 
     /// <summary>Column name → EDM property name.</summary>
     public FrozenDictionary<string, string> PropertyOf { get; }
@@ -76,7 +105,7 @@ public sealed class ODataSet
 /// A request URL as ODataLib parsed it against one model: the entity set, Set(key) or Set/$count, and the
 /// query options. <see cref="Parser"/> is set only while the options are still to be parsed.
 /// </summary>
-internal sealed record ParsedRequest(string SetName, object? Key, bool CountOnly, ODataUriParser? Parser)
+internal sealed record ParsedRequest(string SetName, IReadOnlyList<KeyValuePair<string, object>>? Key, bool CountOnly, ODataUriParser? Parser)
 {
     public ApplyClause? Apply { get; init; }
 

@@ -20,10 +20,29 @@ public sealed record ODataPlan(
     IReadOnlyList<Aggregate>? Aggregates,
     bool SelectExplicit,
     bool KeyOnly = false,
-    IReadOnlySet<string>? AllowedFields = null)
+    IReadOnlySet<string>? AllowedFields = null,
+    IReadOnlyList<string>? Visible = null)
 {
-    /// <summary>Columns written to the client: none but the key when only the key was selected.</summary>
-    public IReadOnlyList<string> OutputColumns => KeyOnly ? [] : Columns;
+    /// <summary>
+    /// Columns written to the client: none but the key when only the key was selected; never the key columns
+    /// appended only so that full metadata can write <c>@odata.id</c>.
+    /// </summary>
+    public IReadOnlyList<string> OutputColumns => KeyOnly ? [] : Visible ?? Columns;
+
+    /// <summary>
+    /// With full metadata every entity needs its id, built from the declared key: key columns a <c>$select</c> left out
+    /// are read too (after the selected ones, not written as properties) where the caller may read them.
+    /// </summary>
+    public ODataPlan WithKeyColumns(ODataSet set)
+    {
+        if (IsGrouped || !set.HasDeclaredKey)
+        {
+            return this;
+        }
+
+        var missing = set.EntityKey.Select(k => k.Column).Where(c => !Columns.Contains(c) && (AllowedFields is null || AllowedFields.Contains(c))).ToList();
+        return missing.Count == 0 ? this : this with { Columns = [.. Columns, .. missing], Visible = Columns };
+    }
 
     public bool IsGrouped => GroupBy is { Count: > 0 } || Aggregates is { Count: > 0 };
 
@@ -242,6 +261,23 @@ public static class ODataTranslator
         "year", "month", "day", "hour", "minute", "second", "date", "time",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>An ODataLib literal (filter constant or key value) as the engine's constant; <paramref name="target"/> names the option in errors.</summary>
+    public static Constant Literal(object? value, string target) => value switch
+    {
+        null => Constant.Null,
+        int or long or short or byte or sbyte => Expr.Const(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
+        decimal or double or string or bool => Expr.Const(value),
+        float f => Expr.Const((double)f),
+#pragma warning disable CS0618 // ODataLib 8 still parses date and time literals into its own Date/TimeOfDay types.
+        Date d => Expr.Const(new DateOnly(d.Year, d.Month, d.Day)),
+        TimeOfDay t => Expr.Const(new TimeOnly(t.Hours, t.Minutes, t.Seconds, (int)t.Milliseconds)),
+#pragma warning restore CS0618
+        DateOnly d => Expr.Const(d),
+        TimeOnly t => Expr.Const(t),
+        DateTimeOffset t => Expr.Const(t),
+        _ => throw ODataRequestException.Unsupported($"Literals of type {value.GetType().Name} are not supported.", target),
+    };
+
     private sealed class ExprVisitor(ODataSet set, string target, FrozenSet<string>? allowedFields) : QueryNodeVisitor<Expr>
     {
         public override Expr Visit(BinaryOperatorNode nodeIn)
@@ -332,21 +368,7 @@ public static class ODataTranslator
         private ODataRequestException NoCollections() =>
             ODataRequestException.Unsupported("Lambda operators and collection paths (any, all, $count of a collection) are not supported: entity sets have only single-valued properties.", target);
 
-        private Constant Literal(object? value) => value switch
-        {
-            null => Constant.Null,
-            int or long or short or byte or sbyte => Expr.Const(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
-            decimal or double or string or bool => Expr.Const(value),
-            float f => Expr.Const((double)f),
-#pragma warning disable CS0618 // ODataLib 8 still parses date and time literals into its own Date/TimeOfDay types.
-            Date d => Expr.Const(new DateOnly(d.Year, d.Month, d.Day)),
-            TimeOfDay t => Expr.Const(new TimeOnly(t.Hours, t.Minutes, t.Seconds, (int)t.Milliseconds)),
-#pragma warning restore CS0618
-            DateOnly d => Expr.Const(d),
-            TimeOnly t => Expr.Const(t),
-            DateTimeOffset t => Expr.Const(t),
-            _ => throw ODataRequestException.Unsupported($"Literals of type {value.GetType().Name} are not supported.", target),
-        };
+        private Constant Literal(object? value) => ODataTranslator.Literal(value, target);
 
         private static Constant Negated(Constant c) => c.Value switch
         {

@@ -148,14 +148,17 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
+        // The declared primaryKey: nulls or duplicates throw (the transaction rolls back); else its unique index.
+        await PrimaryKeys.EnforceAsync(conn, tx, table, definition, load.Fields, ct);
+
         // The index plan (VersionIndexPlanner) and the other contributors' indexes (kept adaptive indexes carried forward) are built before the version exists.
         var planContext = new IndexPlanContext(conn, tx, id, definition.Identifier, version, table, load.Fields, load.Rows, definition);
         var planned = await IndexPlan.BuildAsync(indexContributors, planContext, ct);
 
         await using (var cmd = new NpgsqlCommand(
             """
-            INSERT INTO catalog.versions (dataset_id, version, table_name, row_count, byte_size, sha256, source_format, source_encoding, published_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            INSERT INTO catalog.versions (dataset_id, version, table_name, row_count, byte_size, sha256, source_format, source_encoding, published_by, primary_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             """, conn, tx))
         {
             cmd.Parameters.Add(new() { Value = id });
@@ -167,6 +170,7 @@ public sealed class DatasetPublisher(Database database, CatalogStore catalog, IO
             cmd.Parameters.Add(new() { Value = load.Format });
             cmd.Parameters.Add(new() { Value = (object?)load.Encoding ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new() { Value = actor });
+            cmd.Parameters.Add(new() { Value = definition.PrimaryKey is { Count: > 0 } pk ? pk.ToArray() : (object)DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await cmd.ExecuteNonQueryAsync(ct);
         }
 

@@ -70,7 +70,8 @@ public sealed record DatasetDefinition(
     string? TimeZone = null,
     GeoSpec? Geo = null,
     IReadOnlyList<FieldSpec>? Fields = null,
-    IReadOnlyList<IndexDeclaration>? Indexes = null)
+    IReadOnlyList<IndexDeclaration>? Indexes = null,
+    [property: JsonConverter(typeof(StringOrArrayConverter))] IReadOnlyList<string>? PrimaryKey = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -78,6 +79,30 @@ public sealed record DatasetDefinition(
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+}
+
+/// <summary>
+/// Reads a Frictionless-style "one name or several" value (<c>"id"</c> or <c>["station", "day"]</c>) as a list; writes a list.
+/// </summary>
+public sealed class StringOrArrayConverter : JsonConverter<IReadOnlyList<string>>
+{
+    public override IReadOnlyList<string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String => [reader.GetString()!],
+        _ => JsonSerializer.Deserialize<List<string>>(ref reader, options),
+    };
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<string> value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var v in value)
+        {
+            writer.WriteStringValue(v);
+        }
+
+        writer.WriteEndArray();
+    }
 }
 
 public static class OpenClasses

@@ -23,6 +23,15 @@ public enum IngestProblem
     SheetNotFound,
     InvalidDelimiter,
 
+    /// <summary>A primaryKey field of dataset.json is not a column of the data.</summary>
+    UnknownKeyField,
+
+    /// <summary>Rows have a null in a primaryKey field.</summary>
+    NullKey,
+
+    /// <summary>Rows share a primaryKey value.</summary>
+    DuplicateKey,
+
     /// <summary>The file was modified while it was being published.</summary>
     SourceChanged,
 }

@@ -122,7 +122,10 @@ public sealed class FieldGrantTests(DataOpenFactory factory)
         // OData.
         await ServedAsync("odata", () => GetAsync(client, $"/odata/{Set}?$top=20"));
         await ServedAsync("odata $select=*", () => GetAsync(client, $"/odata/{Set}?$top=5&$select=*"));
-        await ServedAsync("odata entity", () => GetAsync(client, $"/odata/{Set}(1)"));
+        await ServedAsync("odata by RowId", () => GetAsync(client, $"/odata/{Set}?$filter=RowId%20eq%201"));
+        // The key (credit_code, year) names a field the grant does not cover: a lookup by it would test its values.
+        await RefusedAsync("odata entity by key", () => GetAsync(client, $"/odata/{Set}(credit_code='x',year=2024)"), "credit_code", "field_not_granted");
+        await RefusedAsync("rest row by key", () => GetAsync(client, $"/api/v1/datasets/{Dataset}/rows/x,2024"), "credit_code", "field-not-granted");
         await ServedAsync("odata filter and order", () => GetAsync(client, $"/odata/{Set}?$filter=year%20eq%202024%20and%20energy_tce%20gt%200&$orderby=energy_tce%20desc&$count=true"));
         await ServedAsync("odata $apply", () => GetAsync(client, $"/odata/{Set}?$apply=groupby((year),aggregate(energy_tce%20with%20sum%20as%20total,$count%20as%20n))"), namesGranted: false);
         await RefusedAsync("odata $select", () => GetAsync(client, $"/odata/{Set}?$select=credit_code"), "credit_code", "\"target\":\"$select\"");

@@ -62,14 +62,14 @@ public sealed class ODataErrorTests(DataOpenFactory factory)
         var error = await client.GetErrorAsync("/odata/EnterpriseEnergyConsumption?$top=1", HttpStatusCode.Forbidden, "forbidden");
         Assert.Contains("有条件开放", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         await client.GetErrorAsync("/odata/EnterpriseEnergyConsumption/$count", HttpStatusCode.Forbidden, "forbidden");
-        await client.GetErrorAsync("/odata/EnterpriseEnergyConsumption(1)", HttpStatusCode.Forbidden, "forbidden");
+        await client.GetErrorAsync("/odata/EnterpriseEnergyConsumption(credit_code='91220113778815200L',year=2023)", HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task Property_paths_are_declined_clearly()
     {
         using var client = factory.CreateClient();
-        await client.GetErrorAsync("/odata/AirQualityHourly(1)/aqi", HttpStatusCode.BadRequest, "unsupported");
+        await client.GetErrorAsync("/odata/AirQualityHourly(station_code='XQ001',observed_at=2023-01-01T00:00:00Z)/aqi", HttpStatusCode.BadRequest, "unsupported");
     }
 
     [Theory]

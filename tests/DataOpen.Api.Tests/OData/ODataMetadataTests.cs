@@ -51,16 +51,18 @@ public sealed class ODataMetadataTests(DataOpenFactory factory)
     }
 
     [Fact]
-    public async Task Entity_types_map_field_types_key_RowId_and_keep_Chinese_labels_as_Core_Description()
+    public async Task Entity_types_map_field_types_key_the_declared_key_and_keep_Chinese_labels_as_Core_Description()
     {
         using var client = factory.CreateClient();
         var model = ReadXml(await client.GetStringAsync("/odata/$metadata"));
         var air = model.EntityContainer.FindEntitySet("AirQualityHourly").EntityType;
 
-        var key = Assert.Single(air.Key());
-        Assert.Equal("RowId", key.Name);
-        Assert.Equal(EdmPrimitiveTypeKind.Int64, key.Type.PrimitiveKind());
-        Assert.False(key.Type.IsNullable);
+        // The declared primaryKey (station_code, observed_at) is the key, in order and not nullable; RowId stays a property.
+        Assert.Equal(["station_code", "observed_at"], air.Key().Select(k => k.Name));
+        Assert.All(air.Key(), k => Assert.False(k.Type.IsNullable));
+        var rowId = air.FindProperty("RowId");
+        Assert.Equal(EdmPrimitiveTypeKind.Int64, rowId.Type.PrimitiveKind());
+        Assert.False(rowId.Type.IsNullable);
         Assert.Equal(EdmPrimitiveTypeKind.DateTimeOffset, air.FindProperty("observed_at").Type.PrimitiveKind());
         Assert.Equal(EdmPrimitiveTypeKind.Int32, air.FindProperty("aqi").Type.PrimitiveKind());
         Assert.Equal(EdmPrimitiveTypeKind.String, air.FindProperty("station_name").Type.PrimitiveKind());
