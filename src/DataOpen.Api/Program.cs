@@ -4,6 +4,7 @@ using DataOpen.Api.Catalog;
 using DataOpen.Api.Ckan;
 using DataOpen.Api.Community;
 using DataOpen.Api.Datasets;
+using DataOpen.Api.Feeds;
 using DataOpen.Api.GraphQL;
 using DataOpen.Api.Health;
 using DataOpen.Api.Indexing;
@@ -14,6 +15,7 @@ using DataOpen.Api.Publishing;
 using DataOpen.Api.Quality;
 using DataOpen.Api.Rows;
 using DataOpen.Api.Statistics;
+using DataOpen.Api.Webhooks;
 
 if (args.Length > 0 && args[0] == "datasets")
 {
@@ -42,6 +44,7 @@ builder.Services.AddPolicyStatistics();
 builder.Services.AddCommunity();
 builder.Services.AddQuality();
 builder.Services.AddCkan();
+builder.Services.AddWebhooks(builder.Configuration);
 
 var app = builder.Build();
 app.UseDataOpen();
@@ -60,6 +63,8 @@ app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();
 app.MapCkan();
+app.MapFeeds();
+app.MapWebhooks();
 app.MapDataOpenPages();
 
 if (PortOwner.TakenAddress(app.Configuration["urls"]) is { } taken)

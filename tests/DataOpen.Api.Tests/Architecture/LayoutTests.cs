@@ -15,13 +15,13 @@ public sealed class LayoutTests
     private const string Root = "DataOpen.Api";
 
     /// <summary>Doors parse their own syntax into a RowQuery and render their own format.</summary>
-    public static readonly string[] Doors = ["Datasets", "OData", "GraphQL", "Pages", "Ckan"];
+    public static readonly string[] Doors = ["Datasets", "OData", "GraphQL", "Pages", "Ckan", "Feeds"];
 
     /// <summary>The engine every door uses.</summary>
     public static readonly string[] Engine = ["Rows"];
 
-    /// <summary>Features that are not doors: the registry, access rules, publishing, statistics, admin, health, the community (reuses, ratings), data quality and adaptive indexes.</summary>
-    public static readonly string[] Shared = ["Catalog", "Access", "Publishing", "Statistics", "Admin", "Health", "Community", "Quality", "Indexing"];
+    /// <summary>Features that are not doors: the registry, access rules, publishing, statistics, admin, health, the community (reuses, ratings), data quality, adaptive indexes and webhooks.</summary>
+    public static readonly string[] Shared = ["Catalog", "Access", "Publishing", "Statistics", "Admin", "Health", "Community", "Quality", "Indexing", "Webhooks"];
 
     public const string Infrastructure = "Infrastructure";
 

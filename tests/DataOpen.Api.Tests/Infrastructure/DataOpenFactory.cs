@@ -47,6 +47,15 @@ public class DataOpenFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["DataOpen:Access:Tiers:research:RatePerSecond"] = "0.001",
             ["DataOpen:Access:Tiers:research:Burst"] = "3",
             ["DataOpen:Access:Tiers:partner:DailyQuota"] = "4",
+            // Webhook receivers in tests listen on loopback over http; retries are quick and few.
+            ["DataOpen:Webhooks:RequireHttps"] = "false",
+            ["DataOpen:Webhooks:AllowLoopback"] = "true",
+            ["DataOpen:Webhooks:InitialRetrySeconds"] = "0.3",
+            ["DataOpen:Webhooks:MaxRetrySeconds"] = "1",
+            ["DataOpen:Webhooks:MaxAttempts"] = "3",
+            ["DataOpen:Webhooks:DisableAfterFailures"] = "4",
+            ["DataOpen:Webhooks:PollSeconds"] = "0.5",
+            ["DataOpen:Webhooks:TimeoutSeconds"] = "3",
         })
         {
             builder.UseSetting(key, value);
