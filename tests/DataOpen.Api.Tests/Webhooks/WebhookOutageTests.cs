@@ -21,7 +21,8 @@ public sealed class WebhookOutageFactory : DataOpenFactory
 /// </summary>
 public sealed class WebhookOutageTests(WebhookOutageFactory factory) : IClassFixture<WebhookOutageFactory>
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    // Generous: on a loaded 2-core CI machine the restart, the lease expiry and the redelivery can take tens of seconds.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task A_database_outage_mid_delivery_is_a_503_for_clients_and_the_delivery_is_sent_again_once_it_is_back()
