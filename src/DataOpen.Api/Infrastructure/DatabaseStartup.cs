@@ -77,7 +77,43 @@ public sealed class DatabaseStartup(
 
         // Date parts and date/timestamp comparisons in queries use the district's time zone.
         var readerBuilder = new NpgsqlConnectionStringBuilder(reader) { Options = $"-c statement_timeout={options.StatementTimeoutSeconds * 1000}", Timezone = "Asia/Shanghai" };
-        database.Open(writer, readerBuilder.ConnectionString, embedded);
+        var replicas = configuration.GetSection(ReplicaOptions.Section).Get<ReplicaOptions>() ?? new ReplicaOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(replicas, new System.ComponentModel.DataAnnotations.ValidationContext(replicas), validateAllProperties: true);
+        database.Open(writer, WithReplicas(readerBuilder, reader, writer, replicas), embedded, replicas);
+    }
+
+    /// <summary>
+    /// The reader connection with read replicas: <see cref="ReplicaOptions.Hosts"/> (if set) followed by the
+    /// primary become its hosts; a reader listing several hosts prefers standbys, balances the load over them and
+    /// rechecks a failed host after 1 s, unless its connection string says otherwise.
+    /// </summary>
+    internal static string WithReplicas(NpgsqlConnectionStringBuilder readerBuilder, string givenReader, string writer, ReplicaOptions replicas)
+    {
+        if (!string.IsNullOrWhiteSpace(replicas.Hosts))
+        {
+            var primary = new NpgsqlConnectionStringBuilder(writer);
+            var standbys = replicas.Hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            readerBuilder.Host = string.Join(',', standbys.Append($"{primary.Host}:{primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        }
+
+        if (readerBuilder.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            return readerBuilder.ConnectionString;
+        }
+
+        var given = givenReader.Replace(" ", "", StringComparison.Ordinal);
+        readerBuilder.TargetSessionAttributes ??= "prefer-standby";
+        if (!given.Contains("LoadBalanceHosts", StringComparison.OrdinalIgnoreCase))
+        {
+            readerBuilder.LoadBalanceHosts = true;
+        }
+
+        if (!given.Contains("HostRecheckSeconds", StringComparison.OrdinalIgnoreCase))
+        {
+            readerBuilder.HostRecheckSeconds = 1;
+        }
+
+        return readerBuilder.ConnectionString;
     }
 
     private static async Task BootstrapEmbeddedAsync(EmbeddedPostgres pg, CancellationToken ct)
