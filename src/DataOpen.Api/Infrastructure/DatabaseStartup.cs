@@ -116,9 +116,15 @@ public sealed class DatabaseStartup(
         return readerBuilder.ConnectionString;
     }
 
-    private static async Task BootstrapEmbeddedAsync(EmbeddedPostgres pg, CancellationToken ct)
+    private static Task BootstrapEmbeddedAsync(EmbeddedPostgres pg, CancellationToken ct) => BootstrapAsync(pg.SuperUserConnectionString, ct);
+
+    /// <summary>
+    /// Creates the owner and reader roles, the database and the superuser-only extensions on a fresh server, given
+    /// the superuser's connection string per database name (the embedded cluster; tests' primaries).
+    /// </summary>
+    internal static async Task BootstrapAsync(Func<string, string> superUser, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(pg.SuperUserConnectionString());
+        await using var conn = new NpgsqlConnection(superUser("postgres"));
         await conn.OpenAsync(ct);
         await using (var cmd = new NpgsqlCommand(
             $"""
@@ -143,7 +149,7 @@ public sealed class DatabaseStartup(
 
         // Extensions that are not marked trusted need a superuser to be created; the embedded cluster creates
         // those the server has (its own sharedir, same version as its binaries) so the owner role can use them.
-        await using var db = new NpgsqlConnection(pg.SuperUserConnectionString(Database.DatabaseName));
+        await using var db = new NpgsqlConnection(superUser(Database.DatabaseName));
         await db.OpenAsync(ct);
         foreach (var extension in SuperuserExtensions)
         {

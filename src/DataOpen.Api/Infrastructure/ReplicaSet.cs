@@ -120,11 +120,16 @@ public sealed class ReplicaSet(NpgsqlMultiHostDataSource reader, string probeCon
     }
 
     /// <summary>One line for /health/ready: each host, up or down, and how far behind the required position.</summary>
-    public string Describe() => string.Join("; ", probes.Values.Select(p => p.State).Select(s =>
-        $"{s.Host}:{s.Port.ToString(CultureInfo.InvariantCulture)} " + (!s.Up ? "down: " + s.Error
-            : !s.IsStandby ? "primary"
-            : s.Replayed is { } r && r >= Required ? "standby, caught up"
-            : $"standby, replayed {s.Replayed}, needs {Required}")));
+    public string Describe()
+    {
+        var (standby, fallbacks, waits) = Counters;
+        return string.Join("; ", probes.Values.Select(p => p.State).Select(s =>
+            $"{s.Host}:{s.Port.ToString(CultureInfo.InvariantCulture)} " + (!s.Up ? "down: " + s.Error
+                : !s.IsStandby ? "primary"
+                : s.Replayed is { } r && r >= Required ? "standby, caught up"
+                : $"standby, replayed {s.Replayed}, needs {Required}")))
+            + string.Create(CultureInfo.InvariantCulture, $"; reads: {standby} on standbys, {waits} waited for replay, {fallbacks} sent to the primary after waiting");
+    }
 
     public async ValueTask DisposeAsync()
     {
