@@ -51,7 +51,9 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         ApiProcess? b = null;
         try
         {
+            output.WriteLine($"primary, standby and redis up after {clock.Elapsed.TotalSeconds:F1} s");
             await a.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            output.WriteLine($"A ready after {clock.Elapsed.TotalSeconds:F1} s");
             b = ApiProcess.Start(ApiProcess.FreePort(), settings);
             await b.WaitReadyAsync(TimeSpan.FromSeconds(90));
             output.WriteLine($"primary, standby, redis and two instances up after {clock.Elapsed.TotalSeconds:F1} s");
