@@ -126,17 +126,20 @@ public sealed class CatalogSearch(Database database)
             FROM catalog.datasets, to_tsquery('simple', $1) AS q
             WHERE search_doc @@ q AND status = 'active' AND open_class <> 'not-open'
             """;
-        await using var cmd = database.Reader.CreateCommand(sql);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = tsquery });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = raw.Trim() });
-        var scores = new Dictionary<long, double>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        return await database.ReadAsync(async (conn, token) =>
         {
-            scores[r.GetInt64(0)] = Math.Round(r.GetDouble(1), 6);
-        }
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = tsquery });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = raw.Trim() });
+            var scores = new Dictionary<long, double>();
+            await using var r = await cmd.ExecuteReaderAsync(token);
+            while (await r.ReadAsync(token))
+            {
+                scores[r.GetInt64(0)] = Math.Round(r.GetDouble(1), 6);
+            }
 
-        return scores;
+            return scores;
+        }, ct);
     }
 
     public static bool Matches(DatasetEntry d, SearchRequest r, string? exceptFacet = null)

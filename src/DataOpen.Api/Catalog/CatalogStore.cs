@@ -35,6 +35,14 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
                 return current;
             }
 
+            if (database.Replicas is { } replicas)
+            {
+                // Read after the snapshot: a standby that has replayed this far has every table the snapshot names.
+                // Set before the swap, so no request sees the new snapshot without the position that goes with it.
+                await using var position = database.Writer.CreateCommand("SELECT pg_current_wal_insert_lsn()");
+                replicas.Require((NpgsqlTypes.NpgsqlLogSequenceNumber)(await position.ExecuteScalarAsync(ct))!);
+            }
+
             current = snapshot;
             logger.LogInformation("Catalog version {Version}: {Count} datasets", snapshot.CatalogVersion, snapshot.Datasets.Count);
             try
@@ -52,6 +60,16 @@ public sealed class CatalogStore(Database database, ILogger<CatalogStore> logger
         {
             reloadLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Reloads the snapshot when the primary's catalog is ahead of it: for a request naming a dataset or version this
+    /// instance has not heard of yet (published through another instance a moment ago, its notification on its way).
+    /// </summary>
+    public async Task<CatalogSnapshot> CatchUpAsync(CancellationToken ct)
+    {
+        await using var cmd = database.Writer.CreateCommand("SELECT catalog_version FROM catalog.state");
+        return await cmd.ExecuteScalarAsync(ct) is long latest && latest > current.CatalogVersion ? await ReloadAsync(ct) : current;
     }
 
     /// <summary>

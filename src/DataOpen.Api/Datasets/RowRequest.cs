@@ -51,6 +51,13 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
         HttpContext http, string id, CatalogStore catalog, IDatasetAccess access, string door, QueryLimits limits, CancellationToken ct)
     {
         var dataset = catalog.Current.FindServed(id);
+        if (dataset is null || dataset.Current is null || http.Request.Query.TryGetValue("version", out var asked)
+            && int.TryParse(asked, NumberStyles.None, CultureInfo.InvariantCulture, out var wanted) && wanted > 0 && dataset.FindVersion(wanted) is null)
+        {
+            // Maybe published through another instance a moment ago: this one's snapshot may not have it yet.
+            dataset = (await catalog.CatchUpAsync(ct)).FindServed(id);
+        }
+
         if (dataset is null || dataset.IsRetired || dataset.Current is null)
         {
             return (null, Problems.NotFound($"No dataset '{id}' is published."));

@@ -1,6 +1,7 @@
 using DataOpen.Api.Catalog;
 using DataOpen.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 
 namespace DataOpen.Api.Health;
 
@@ -41,8 +42,11 @@ public static class HealthEndpoints
         {
             try
             {
-                await using var cmd = database.Reader.CreateCommand("SELECT 1");
-                await cmd.ExecuteScalarAsync(ct);
+                await database.ReadAsync(async (conn, token) =>
+                {
+                    await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                    return await cmd.ExecuteScalarAsync(token);
+                }, ct);
                 checks["postgres"] = "ok";
                 var upToDate = await Migrator.IsUpToDateAsync(database.Writer, ct);
                 checks["migrations"] = upToDate ? "ok" : "pending";
@@ -59,6 +63,12 @@ public static class HealthEndpoints
         {
             checks["postgres"] = "not open";
             ok = false;
+        }
+
+        if (database.Replicas is { } replicas)
+        {
+            // Reader hosts: a standby down or behind is reported, not fatal (reads go to the other hosts).
+            checks["replicas"] = replicas.Describe();
         }
 
         foreach (var signal in signals)

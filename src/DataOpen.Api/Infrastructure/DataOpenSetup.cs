@@ -22,6 +22,8 @@ public static class DataOpenSetup
         // Registered first, so the database is open, migrated and every feature's start-up step has run
         // before any other hosted service starts.
         services.AddHostedService<DatabaseStartup>();
+        // With read replicas: probes every reader host, drops a stopped standby and takes it back when it returns.
+        services.AddHostedService<ReplicaMonitor>();
         // Database outages become 503 with Retry-After in the format of the door that was asked.
         services.AddExceptionHandler<OutageHandler>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

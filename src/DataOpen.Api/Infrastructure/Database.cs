@@ -17,7 +17,7 @@ public sealed class Database : IAsyncDisposable
     private NpgsqlDataSource? reader;
     private readonly Lock disposeGate = new();
     private Task? disposing;
-    private readonly List<NpgsqlDataSource> extraReaders = [];
+    private NpgsqlDataSource? primaryReader;
 
     public NpgsqlDataSource Writer => writer ?? throw new InvalidOperationException("The database is not open yet.");
 
@@ -34,7 +34,10 @@ public sealed class Database : IAsyncDisposable
 
     public string? ReaderConnectionString { get; private set; }
 
-    internal void Open(string writerConnectionString, string readerConnectionString, EmbeddedPostgres? embedded)
+    /// <summary>The reader hosts and the position they must have replayed, when the reader connection lists several hosts.</summary>
+    public ReplicaSet? Replicas { get; private set; }
+
+    internal void Open(string writerConnectionString, string readerConnectionString, EmbeddedPostgres? embedded, ReplicaOptions? replicaOptions = null)
     {
         Embedded = embedded;
         WriterConnectionString = writerConnectionString;
@@ -56,13 +59,80 @@ public sealed class Database : IAsyncDisposable
             readerBuilder.ConnectionStringBuilder.ReadBufferSize = 64 * 1024;
         }
 
-        reader = readerBuilder.Build();
+        if (readerBuilder.ConnectionStringBuilder.Host?.Contains(',', StringComparison.Ordinal) == true)
+        {
+            var multi = readerBuilder.BuildMultiHost();
+            reader = multi;
+            // Reads a lagging standby cannot serve go to the primary, with the reader's role and settings.
+            var primary = new NpgsqlConnectionStringBuilder(writerConnectionString);
+            var primaryBuilder = new NpgsqlDataSourceBuilder(readerBuilder.ConnectionString) { Name = "dataopen-reader-primary" };
+            primaryBuilder.ConnectionStringBuilder.Host = primary.Host;
+            primaryBuilder.ConnectionStringBuilder.Port = primary.Port;
+            primaryBuilder.ConnectionStringBuilder.TargetSessionAttributes = null;
+            primaryBuilder.ConnectionStringBuilder.LoadBalanceHosts = false;
+            primaryReader = primaryBuilder.Build();
+            Replicas = new ReplicaSet(multi, readerBuilder.ConnectionString, replicaOptions ?? new ReplicaOptions());
+        }
+        else
+        {
+            reader = readerBuilder.Build();
+        }
     }
 
     /// <summary>
-    /// Closes the pools and stops (for an ephemeral cluster: removes) the embedded server, once: every call
-    /// awaits the same work, so a caller that must see the cluster gone can await it again after the host.
+    /// A connection for a public read. Without replicas: one from <see cref="Reader"/>. With replicas: from the host
+    /// Npgsql picks (a standby first), provided that standby has replayed the catalog position this instance serves
+    /// (waiting a bounded time for it); otherwise, or when <paramref name="primary"/>, from the primary.
     /// </summary>
+    public async ValueTask<NpgsqlConnection> OpenReadAsync(CancellationToken ct, bool primary = false)
+    {
+        if (Replicas is not { } replicas)
+        {
+            return await Reader.OpenConnectionAsync(ct);
+        }
+
+        if (!primary)
+        {
+            var conn = await Reader.OpenConnectionAsync(ct);
+            try
+            {
+                if (!ReplicaSet.IsStandby(conn) || await replicas.CaughtUpAsync(conn, ct))
+                {
+                    return conn;
+                }
+            }
+            catch (Exception ex) when (DatabaseFaults.IsUnavailable(ex))
+            {
+                // The standby went away under this very check: the primary answers instead.
+            }
+
+            await conn.DisposeAsync();
+        }
+
+        return await primaryReader!.OpenConnectionAsync(ct);
+    }
+
+    /// <summary>
+    /// True when a read that failed with <paramref name="ex"/> before it handed out anything may run again on
+    /// the primary: there are replicas and the failure says a server went away (most likely the standby it ran on).
+    /// </summary>
+    public bool CanRetryOnPrimary(Exception ex) => Replicas is not null && DatabaseFaults.IsUnavailable(ex);
+
+    /// <summary>Runs a read command (a scalar, a small result read whole) with <see cref="OpenReadAsync"/>, once more on the primary if a standby failed under it.</summary>
+    public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            await using var conn = await OpenReadAsync(ct);
+            return await read(conn, ct);
+        }
+        catch (Exception ex) when (CanRetryOnPrimary(ex))
+        {
+            await using var conn = await OpenReadAsync(ct, primary: true);
+            return await read(conn, ct);
+        }
+    }
+
     /// <summary>True while a fault said the database was unreachable and the watch has not seen it back yet.</summary>
     public bool IsUnreachable => Volatile.Read(ref watching) == 1;
 
@@ -93,10 +163,7 @@ public sealed class Database : IAsyncDisposable
     {
         writer?.Clear();
         reader?.Clear();
-        foreach (var source in extraReaders)
-        {
-            source.Clear();
-        }
+        primaryReader?.Clear();
     }
 
     /// <summary>Every 100 ms, a fresh connection (outside the pools) to the writer's server, until one opens.</summary>
@@ -128,6 +195,10 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the pools and stops (for an ephemeral cluster: removes) the embedded server, once: every call
+    /// awaits the same work, so a caller that must see the cluster gone can await it again after the host.
+    /// </summary>
     public ValueTask DisposeAsync()
     {
         lock (disposeGate)
@@ -148,6 +219,16 @@ public sealed class Database : IAsyncDisposable
         if (reader is not null)
         {
             await reader.DisposeAsync();
+        }
+
+        if (primaryReader is not null)
+        {
+            await primaryReader.DisposeAsync();
+        }
+
+        if (Replicas is not null)
+        {
+            await Replicas.DisposeAsync();
         }
 
         if (Embedded is not null)

@@ -77,12 +77,54 @@ public sealed class DatabaseStartup(
 
         // Date parts and date/timestamp comparisons in queries use the district's time zone.
         var readerBuilder = new NpgsqlConnectionStringBuilder(reader) { Options = $"-c statement_timeout={options.StatementTimeoutSeconds * 1000}", Timezone = "Asia/Shanghai" };
-        database.Open(writer, readerBuilder.ConnectionString, embedded);
+        var replicas = configuration.GetSection(ReplicaOptions.Section).Get<ReplicaOptions>() ?? new ReplicaOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(replicas, new System.ComponentModel.DataAnnotations.ValidationContext(replicas), validateAllProperties: true);
+        database.Open(writer, WithReplicas(readerBuilder, reader, writer, replicas), embedded, replicas);
     }
 
-    private static async Task BootstrapEmbeddedAsync(EmbeddedPostgres pg, CancellationToken ct)
+    /// <summary>
+    /// The reader connection with read replicas: <see cref="ReplicaOptions.Hosts"/> (if set) followed by the
+    /// primary become its hosts; a reader listing several hosts prefers standbys, balances the load over them and
+    /// rechecks a failed host after 1 s, unless its connection string says otherwise.
+    /// </summary>
+    internal static string WithReplicas(NpgsqlConnectionStringBuilder readerBuilder, string givenReader, string writer, ReplicaOptions replicas)
     {
-        await using var conn = new NpgsqlConnection(pg.SuperUserConnectionString());
+        if (!string.IsNullOrWhiteSpace(replicas.Hosts))
+        {
+            var primary = new NpgsqlConnectionStringBuilder(writer);
+            var standbys = replicas.Hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            readerBuilder.Host = string.Join(',', standbys.Append($"{primary.Host}:{primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        }
+
+        if (readerBuilder.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            return readerBuilder.ConnectionString;
+        }
+
+        var given = givenReader.Replace(" ", "", StringComparison.Ordinal);
+        readerBuilder.TargetSessionAttributes ??= "prefer-standby";
+        if (!given.Contains("LoadBalanceHosts", StringComparison.OrdinalIgnoreCase))
+        {
+            readerBuilder.LoadBalanceHosts = true;
+        }
+
+        if (!given.Contains("HostRecheckSeconds", StringComparison.OrdinalIgnoreCase))
+        {
+            readerBuilder.HostRecheckSeconds = 1;
+        }
+
+        return readerBuilder.ConnectionString;
+    }
+
+    private static Task BootstrapEmbeddedAsync(EmbeddedPostgres pg, CancellationToken ct) => BootstrapAsync(pg.SuperUserConnectionString, ct);
+
+    /// <summary>
+    /// Creates the owner and reader roles, the database and the superuser-only extensions on a fresh server, given
+    /// the superuser's connection string per database name (the embedded cluster; tests' primaries).
+    /// </summary>
+    internal static async Task BootstrapAsync(Func<string, string> superUser, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(superUser("postgres"));
         await conn.OpenAsync(ct);
         await using (var cmd = new NpgsqlCommand(
             $"""
@@ -107,7 +149,7 @@ public sealed class DatabaseStartup(
 
         // Extensions that are not marked trusted need a superuser to be created; the embedded cluster creates
         // those the server has (its own sharedir, same version as its binaries) so the owner role can use them.
-        await using var db = new NpgsqlConnection(pg.SuperUserConnectionString(Database.DatabaseName));
+        await using var db = new NpgsqlConnection(superUser(Database.DatabaseName));
         await db.OpenAsync(ct);
         foreach (var extension in SuperuserExtensions)
         {

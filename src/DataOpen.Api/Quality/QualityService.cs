@@ -55,25 +55,31 @@ public sealed class QualityService(Database database, CatalogStore catalog, ILog
 
     public async Task<QualityReport?> FindAsync(DatasetEntry dataset, int version, CancellationToken ct)
     {
-        await using var cmd = database.Reader.CreateCommand("SELECT report::text FROM catalog.version_quality WHERE dataset_id = $1 AND version = $2");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = dataset.Id });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = version });
-        return await cmd.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<QualityReport>(json, Json) : null;
+        return await database.ReadAsync(async (conn, token) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT report::text FROM catalog.version_quality WHERE dataset_id = $1 AND version = $2", conn);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = dataset.Id });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = version });
+            return await cmd.ExecuteScalarAsync(token) is string json ? JsonSerializer.Deserialize<QualityReport>(json, Json) : null;
+        }, ct);
     }
 
     /// <summary>Scores of the current versions by dataset identifier.</summary>
     public async Task<Dictionary<string, double>> CurrentScoresAsync(CancellationToken ct)
     {
-        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
-        await using var cmd = database.Reader.CreateCommand(
-            "SELECT d.identifier, q.score FROM catalog.datasets d JOIN catalog.version_quality q ON q.dataset_id = d.id AND q.version = d.current_version");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        return await database.ReadAsync(async (conn, token) =>
         {
-            scores[r.GetString(0)] = (double)r.GetDecimal(1);
-        }
+            var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+            await using var cmd = new NpgsqlCommand(
+                "SELECT d.identifier, q.score FROM catalog.datasets d JOIN catalog.version_quality q ON q.dataset_id = d.id AND q.version = d.current_version", conn);
+            await using var r = await cmd.ExecuteReaderAsync(token);
+            while (await r.ReadAsync(token))
+            {
+                scores[r.GetString(0)] = (double)r.GetDecimal(1);
+            }
 
-        return scores;
+            return scores;
+        }, ct);
     }
 
     private async Task StoreAsync(DatasetEntry dataset, VersionInfo version, QualityReport report, CancellationToken ct)

@@ -31,9 +31,21 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     public async Task<RowPage> PageAsync(CompiledQuery query, CancellationToken ct)
     {
         var rows = new List<object?[]>(Math.Min(query.FetchLimit, 1024));
-        await foreach (var row in StreamAsync(query, ct))
+        try
         {
-            rows.Add(row);
+            await foreach (var row in ReadRowsOnAsync(query, primary: false, ct))
+            {
+                rows.Add(row.ToArray());
+            }
+        }
+        catch (Exception ex) when (database.CanRetryOnPrimary(ex))
+        {
+            // Nothing was handed out yet: a standby that went away mid-page costs a second read, not an error.
+            rows.Clear();
+            await foreach (var row in ReadRowsOnAsync(query, primary: true, ct))
+            {
+                rows.Add(row.ToArray());
+            }
         }
 
         var hasMore = rows.Count > query.PageSize;
@@ -51,10 +63,12 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await using var cmd = database.Reader.CreateCommand(countQuery.Sql);
-            cmd.CommandTimeout = ClientTimeout(null);
-            cmd.Parameters.AddRange(countQuery.ToNpgsqlParameters().ToArray());
-            return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            return await database.ReadAsync(async (conn, token) =>
+            {
+                await using var cmd = new NpgsqlCommand(countQuery.Sql, conn) { CommandTimeout = ClientTimeout(null) };
+                cmd.Parameters.AddRange(countQuery.ToNpgsqlParameters().ToArray());
+                return Convert.ToInt64(await cmd.ExecuteScalarAsync(token), System.Globalization.CultureInfo.InvariantCulture);
+            }, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
         {
@@ -92,12 +106,9 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         // A download is timed to its first row: the rest is paced by the client reading it.
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var timed = false;
-        await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
-        await using var cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
-        cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
         // Downloads read column by column, so one huge value never has to fit in the read buffer.
-        await using var reader = await ExecuteAsync(cmd, CommandBehavior.SequentialAccess, ct);
+        await using var lease = await StartAsync(query, statementTimeoutSeconds, CommandBehavior.SequentialAccess, false, ct);
+        var reader = lease.Reader;
         var row = new ResultRow(reader, query);
         while (await ReadFirstTimedAsync(reader, query, started, !timed, ct))
         {
@@ -118,16 +129,16 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     /// whole (pages are bounded by their LIMIT), so the columns are read synchronously: an await per column
     /// costs more than the rest of the row on long walks.
     /// </summary>
-    public async IAsyncEnumerable<ResultRow> ReadRowsAsync(CompiledQuery query, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<ResultRow> ReadRowsAsync(CompiledQuery query, CancellationToken ct) => ReadRowsOnAsync(query, false, ct);
+
+    private async IAsyncEnumerable<ResultRow> ReadRowsOnAsync(CompiledQuery query, bool primary, [EnumeratorCancellation] CancellationToken ct)
     {
         // Timed from the first byte sent to the last row read (pages are bounded by their LIMIT).
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await using var conn = await database.Reader.OpenConnectionAsync(ct);
-            await using var cmd = new NpgsqlCommand(query.Sql, conn) { CommandTimeout = ClientTimeout(null) };
-            cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
-            await using var reader = await ExecuteAsync(cmd, CommandBehavior.Default, ct);
+            await using var lease = await StartAsync(query, null, CommandBehavior.Default, primary, ct);
+            var reader = lease.Reader;
             var row = new ResultRow(reader, query);
             while (await ReadAsync(reader, ct))
             {
@@ -154,6 +165,70 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         finally
         {
             Record(query, started);
+        }
+    }
+
+    /// <summary>An open connection (in a transaction when the read has its own timeout), its command and its reader.</summary>
+    private sealed record Lease(NpgsqlConnection Conn, NpgsqlTransaction? Tx, NpgsqlCommand Cmd, NpgsqlDataReader Reader) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Reader.DisposeAsync();
+            await Cmd.DisposeAsync();
+            if (Tx is not null)
+            {
+                await Tx.DisposeAsync();
+            }
+
+            await Conn.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Opens a read connection and runs the query up to its first result. With replicas, a standby that fails
+    /// here (stopped, restarting) is replaced by the primary: no row has been handed out yet.
+    /// </summary>
+    private async Task<Lease> StartAsync(CompiledQuery query, int? statementTimeoutSeconds, CommandBehavior behavior, bool primary, CancellationToken ct)
+    {
+        for (var onPrimary = primary; ; onPrimary = true)
+        {
+            NpgsqlConnection? conn = null;
+            NpgsqlTransaction? tx = null;
+            NpgsqlCommand? cmd = null;
+            try
+            {
+                conn = await database.OpenReadAsync(ct, onPrimary);
+                tx = statementTimeoutSeconds is null ? null : await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
+                cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
+                cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
+                return new Lease(conn, tx, cmd, await ExecuteAsync(cmd, behavior, ct));
+            }
+            catch (Exception ex)
+            {
+                await DisposeAllAsync(cmd, tx, conn);
+                if (onPrimary || !database.CanRetryOnPrimary(ex))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private static async Task DisposeAllAsync(NpgsqlCommand? cmd, NpgsqlTransaction? tx, NpgsqlConnection? conn)
+    {
+        if (cmd is not null)
+        {
+            await cmd.DisposeAsync();
+        }
+
+        if (tx is not null)
+        {
+            await tx.DisposeAsync();
+        }
+
+        if (conn is not null)
+        {
+            await conn.DisposeAsync();
         }
     }
 
@@ -187,21 +262,53 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     /// </summary>
     public async Task CopyCsvAsync(string selectSql, int? statementTimeoutSeconds, Func<TextReader, CancellationToken, Task> consume, CancellationToken ct)
     {
-        await using var conn = await database.Reader.OpenConnectionAsync(ct);
-        await using var tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
-        await using (var style = new NpgsqlCommand("SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'Asia/Shanghai'", conn, tx))
+        for (var onPrimary = false; ; onPrimary = true)
         {
-            await style.ExecuteNonQueryAsync(ct);
-        }
+            NpgsqlConnection? conn = null;
+            NpgsqlTransaction? tx = null;
+            TextReader? reader;
+            try
+            {
+                conn = await database.OpenReadAsync(ct, onPrimary);
+                tx = await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
+                await using (var style = new NpgsqlCommand("SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'Asia/Shanghai'", conn, tx))
+                {
+                    await style.ExecuteNonQueryAsync(ct);
+                }
 
-        try
-        {
-            using var reader = await conn.BeginTextExportAsync($"COPY ({selectSql}) TO STDOUT WITH (FORMAT csv)", ct);
-            await consume(reader, ct);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
-        {
-            throw new QueryTimeoutException(ex);
+                reader = await conn.BeginTextExportAsync($"COPY ({selectSql}) TO STDOUT WITH (FORMAT csv)", ct);
+            }
+            catch (Exception ex)
+            {
+                // Before the first byte: a standby that failed is replaced by the primary (see StartAsync).
+                await DisposeAllAsync(null, tx, conn);
+                if (ex is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } && !ct.IsCancellationRequested)
+                {
+                    throw new QueryTimeoutException(ex);
+                }
+
+                if (onPrimary || !database.CanRetryOnPrimary(ex))
+                {
+                    throw;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await consume(reader, ct);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+            {
+                throw new QueryTimeoutException(ex);
+            }
+            finally
+            {
+                reader.Dispose();
+                await DisposeAllAsync(null, tx, conn);
+            }
         }
     }
 

@@ -16,15 +16,18 @@ public static class TestDatasets
 
     public static async Task EnsureReferencesAsync(Database database)
     {
-        await using var cmd = database.Writer.CreateCommand(
-            $"""
-            INSERT INTO catalog.publishers (id, name_zh, name_en) VALUES ('{Publisher}', '测试部门', 'Test department') ON CONFLICT DO NOTHING;
-            INSERT INTO catalog.licenses (id, title_zh, title_en) VALUES ('{License}', '测试许可', 'Test licence') ON CONFLICT DO NOTHING;
-            INSERT INTO catalog.theme_schemes (id, name_zh) VALUES ('{Scheme}', '测试分类') ON CONFLICT DO NOTHING;
-            INSERT INTO catalog.themes (scheme_id, code, label_zh) VALUES ('{Scheme}', '{Theme}', '测试主题') ON CONFLICT DO NOTHING;
-            """);
+        await using var cmd = database.Writer.CreateCommand(ReferencesSql);
         await cmd.ExecuteNonQueryAsync();
     }
+
+    /// <summary>The publisher, licence and theme the test datasets name.</summary>
+    public const string ReferencesSql =
+        $"""
+        INSERT INTO catalog.publishers (id, name_zh, name_en) VALUES ('{Publisher}', '测试部门', 'Test department') ON CONFLICT DO NOTHING;
+        INSERT INTO catalog.licenses (id, title_zh, title_en) VALUES ('{License}', '测试许可', 'Test licence') ON CONFLICT DO NOTHING;
+        INSERT INTO catalog.theme_schemes (id, name_zh) VALUES ('{Scheme}', '测试分类') ON CONFLICT DO NOTHING;
+        INSERT INTO catalog.themes (scheme_id, code, label_zh) VALUES ('{Scheme}', '{Theme}', '测试主题') ON CONFLICT DO NOTHING;
+        """;
 
     public static string NewIdentifier(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
