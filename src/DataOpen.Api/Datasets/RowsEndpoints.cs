@@ -102,11 +102,13 @@ public static class RowsEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        RowPage page;
+        RenderedPage page;
         long? count = null;
         try
         {
-            page = await runner.PageAsync(compiled, ct);
+            // Rows go from the reader into the response's JSON as they are read: no boxed values, no second pass.
+            page = await runner.RenderPageAsync(compiled, RowSet.Renderer(compiled.Columns, http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions), ct);
+            http.Response.RegisterForDispose(page);
             if (countQuery is not null)
             {
                 count = await runner.CountAsync(countQuery, ct);
@@ -121,10 +123,11 @@ public static class RowsEndpoints
             return NoStore(http, problem);
         }
 
-        await access.RecordServedAsync(http, request.Dataset, request.Version.Version, Door, http.Request.QueryString.Value, page.Rows.Count, ct);
+        await access.RecordServedAsync(http, request.Dataset, request.Version.Version, Door, http.Request.QueryString.Value, page.Rows, ct);
         var fields = compiled.Columns.Where(c => !c.Hidden).Select(c => new RowField(c.Name, c.Type.ToName())).ToList();
-        var next = NextLink(http.Request, request, page);
-        return TypedResults.Ok(new RowsResponse(request.Dataset.Identifier, request.Version.Version, fields, new RowSet(compiled.Columns, page.Rows), count, request.Query.Limit, next));
+        var nextCursor = page.HasMore && compiled.SupportsCursor && page.Last is { } last ? compiled.CreateCursor(last) : null;
+        var next = NextLink(http.Request, request, page.HasMore, nextCursor);
+        return TypedResults.Ok(new RowsResponse(request.Dataset.Identifier, request.Version.Version, fields, new RowSet(compiled.Columns, page), count, request.Query.Limit, next));
     }
 
     /// <summary>Errors must not be cached under the data's ETag.</summary>
@@ -139,9 +142,9 @@ public static class RowsEndpoints
     /// The same request with the version pinned (so deep paging never mixes versions across a publish)
     /// and the continuation: a keyset cursor for rows, the next offset for grouped results.
     /// </summary>
-    private static string? NextLink(HttpRequest http, RowRequest request, RowPage page)
+    private static string? NextLink(HttpRequest http, RowRequest request, bool hasMore, string? nextCursor)
     {
-        if (!page.HasMore)
+        if (!hasMore)
         {
             return null;
         }
@@ -150,13 +153,13 @@ public static class RowsEndpoints
         var pairs = RowRequest.QueryPairs(http)
             .Where(p => p.Key is not ("cursor" or "after" or "version" or "offset"))
             .Append(new("version", request.Version.Version.ToString(CultureInfo.InvariantCulture)));
-        if (grouped || page.NextCursor is null)
+        if (grouped || nextCursor is null)
         {
             pairs = pairs.Append(new("offset", ((request.Query.Offset ?? 0) + request.Query.Limit).ToString(CultureInfo.InvariantCulture)));
         }
         else
         {
-            pairs = pairs.Append(new("cursor", page.NextCursor));
+            pairs = pairs.Append(new("cursor", nextCursor));
         }
 
         return $"{CatalogEndpoints.BaseUrl(http)}/api/v1/datasets/{Uri.EscapeDataString(request.Dataset.Identifier)}/rows{QueryString.Create(pairs)}";

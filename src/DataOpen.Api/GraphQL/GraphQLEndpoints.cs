@@ -36,15 +36,19 @@ public sealed class GraphQLExecutor
     public const string GraphQLResponse = "application/graphql-response+json";
     private const string Json = "application/json";
 
+    /// <summary>How responses escape text: Chinese stays readable.</summary>
+    internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     private readonly GraphQLSchemaProvider provider;
     private readonly ILogger<GraphQLExecutor> logger;
     // Serial execution: resolvers of a query are mostly synchronous reads of an in-memory page, where the
     // parallel strategy's task bookkeeping costs more than it saves; root row fields then also run one
-    // at a time, which keeps one request from taking several pooled connections at once.
+    // at a time, which keeps one request from taking several pooled connections at once. A page's nodes
+    // are one execution node where the selection allows (RowListNode).
     private readonly DocumentExecuter executer = new(
         new GraphQLDocumentBuilder(),
         new DocumentValidator(),
-        new DefaultExecutionStrategySelector([new ExecutionStrategyRegistration(SerialExecutionStrategy.Instance, OperationType.Query)]),
+        new DefaultExecutionStrategySelector([new ExecutionStrategyRegistration(RowsExecutionStrategy.Instance, OperationType.Query)]),
         []);
     private readonly GraphQLSerializer serializer;
     private readonly IValidationRule[] rules;
@@ -54,7 +58,7 @@ public sealed class GraphQLExecutor
         this.provider = provider;
         this.logger = logger;
         serializer = new GraphQLSerializer(
-            o => o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            o => o.Encoder = Encoder,
             new ErrorInfoProvider(o =>
             {
                 o.ExposeCode = true;

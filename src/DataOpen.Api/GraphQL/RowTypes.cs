@@ -89,7 +89,7 @@ internal sealed partial class RowTypes
         connection = new ObjectGraphType { Name = pascal + "Connection", Description = $"A page of rows of {dataset.Identifier}." };
         connection.AddField(Gql.Field("totalCount", Gql.NonNull(c.Int), "Rows matching the filter (counted only when selected).", x => ToInt(((RowConnection)x.Source!).Total ?? 0)));
         connection.AddField(Gql.Field("edges", Gql.ListOf(edge), "Rows with cursors.", x => ((RowConnection)x.Source!).Edges).WithComplexityImpact(1, 1));
-        connection.AddField(Gql.Field("nodes", Gql.ListOf(row), "Rows.", x => ((RowConnection)x.Source!).Rows).WithComplexityImpact(1, 1));
+        connection.AddField(Gql.Field("nodes", Gql.ListOf(row), "Rows.", x => ((RowConnection)x.Source!).Rows).WithComplexityImpact(1, 1).WithMetadata(RowListNode.Metadata, true));
         connection.AddField(Gql.Field("pageInfo", Gql.NonNull(c.PageInfo), "Paging.", x => x.Source));
 
         groupOrder = new InputObjectGraphType { Name = pascal + "GroupOrder", Description = "Order groups by a grouped column (function omitted) or by an aggregate." };

@@ -58,6 +58,38 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         return new RowPage(rows, hasMore, next);
     }
 
+    /// <summary>
+    /// One page written as it is read: each row goes from the reader straight into pooled JSON buffers by
+    /// <paramref name="renderer"/> (no boxed values in between), with a copy of the last row of a full page for
+    /// the next page's cursor. The query reads one row more than the page to tell whether another follows.
+    /// The caller disposes the page once sent.
+    /// </summary>
+    public async Task<RenderedPage> RenderPageAsync(CompiledQuery query, PageRenderer renderer, CancellationToken ct)
+    {
+        var writer = new PageWriter(query.PageSize, renderer.Options);
+        try
+        {
+            var written = 0;
+            await foreach (var row in ReadRowsAsync(query, ct))
+            {
+                if (written == query.PageSize)
+                {
+                    writer.HasMore = true;
+                    break;
+                }
+
+                writer.Write(renderer, row, keep: ++written == query.PageSize);
+            }
+
+            return writer.Finish();
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
     public async Task<long> CountAsync(CompiledQuery countQuery, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -37,6 +37,23 @@ public sealed class GraphQLRowTests(DataOpenFactory factory)
     }
 
     [Fact]
+    public async Task Nodes_written_as_one_node_match_graphql_nets_own_field_by_field_answer()
+    {
+        // Plain columns (with an alias) take the one-node path; the same selection inside an inline fragment
+        // takes GraphQL.NET's field-by-field path. The two answers must be the same bytes.
+        using var client = factory.CreateClient();
+        const string columns = "station_name observed_at aqi co reading: aqi";
+        const string page = "airQualityHourly(orderBy: [{ field: aqi, direction: DESC }], first: 40)";
+        var plain = await client.QueryAsync($"{{ {page} {{ nodes {{ {columns} }} }} }}");
+        var fragment = await client.QueryAsync($"{{ {page} {{ nodes {{ ... {{ {columns} }} }} }} }}");
+        var nodes = plain.GetProperty("airQualityHourly").GetProperty("nodes");
+        Assert.Equal(40, nodes.GetArrayLength());
+        Assert.Equal(JsonValueKind.String, nodes[0].GetProperty("co").ValueKind);
+        Assert.Equal(nodes[0].GetProperty("aqi").GetInt32(), nodes[0].GetProperty("reading").GetInt32());
+        Assert.Equal(fragment.GetProperty("airQualityHourly").GetProperty("nodes").GetRawText(), nodes.GetRawText());
+    }
+
+    [Fact]
     public async Task Aggregates_group_by_fields_with_count_sum_avg_min_max()
     {
         using var client = factory.CreateClient();
