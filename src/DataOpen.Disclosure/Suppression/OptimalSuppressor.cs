@@ -71,6 +71,12 @@ public static class OptimalSuppressor
         IReadOnlyList<bool>? forced = null, IReadOnlyList<bool>? frozen = null) =>
         Suppress(system, primary, parameters, forced, frozen, RelativeGap);
 
+    /// <summary>The exact reference: the model of every component solved whole to proven optimality (relative gap
+    /// 0) within <paramref name="limit"/>; <see cref="SuppressionReport.TimeLimitReached"/> says whether it was proven.</summary>
+    public static SuppressionPattern Exact(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, TimeSpan limit,
+        IReadOnlyList<bool>? forced = null, IReadOnlyList<bool>? frozen = null) =>
+        Suppress(system, primary, new DisclosureParameters { TimeLimit = limit, MaxExactVariables = int.MaxValue }, forced, frozen, 0);
+
     /// <param name="relativeGap">0 to prove optimality (the exact reference of the tests and the benchmark).</param>
     internal static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
         IReadOnlyList<bool>? forced, IReadOnlyList<bool>? frozen, double relativeGap)
