@@ -17,6 +17,7 @@ public static class BenchMain
         ["odata"] = ODataBenchmarks.RunAsync,
         ["graphql"] = GraphQLBenchmarks.RunAsync,
         ["disclosure"] = DisclosureBenchmarks.RunAsync,
+        ["suppression"] = SuppressionBenchmarks.RunAsync,
         ["speed"] = Speed.SpeedBenchmarks.RunAsync,
         ["load-child"] = Speed.LoadLoop.ChildAsync,
     };

@@ -66,15 +66,18 @@ public class CrossReleaseAttackTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The releases protected one by one (the pipeline before issue 18): the attacker LP must find
-    /// narrowed cells, or the attack test above could not fail.</summary>
+    /// <summary>The releases protected one by one with the heuristic (the pipeline before issue 18): the attacker LP
+    /// must find narrowed cells, or the attack test above could not fail. (The integer program's per-release
+    /// patterns happen not to be broken on this sample, so the old pipeline is reproduced with its method.)</summary>
     [Fact]
     public void Releases_protected_one_by_one_are_broken_by_the_attacker()
     {
-        var second = StatisticsTables.Protect(Definitions, Releases.Value.Second, DisclosureParameters.Default);
+        var old = new DisclosureParameters { Method = SuppressionMethod.Heuristic };
+        var first = StatisticsTables.Protect(Definitions, Releases.Value.First, old);
+        var second = StatisticsTables.Protect(Definitions, Releases.Value.Second, old);
         Assert.True(second.Audit.Passed, string.Join("\n", second.Audit.Problems));
 
-        var attack = CrossRelease.AuditJoint(second.System, second.Primary, second.Pattern.Suppressed, [PriorRelease.From("1", First.Value)]);
+        var attack = CrossRelease.AuditJoint(second.System, second.Primary, second.Pattern.Suppressed, [PriorRelease.From("1", first)]);
 
         var narrowed = attack.Cells.Where(c => !c.Satisfied).ToList();
         var exact = narrowed.Count(c => c.Upper - c.Lower <= 1e-6 * Math.Max(1, c.Value));

@@ -86,7 +86,7 @@ public class StatisticsTablesTests
         var primary = DisclosureControl.AssessPrimary(system, DisclosureParameters.Default);
         var onlyPrimary = primary.Select(p => p.Sensitive).ToArray();
         var audit = Auditor.Audit(system, primary, onlyPrimary);
-        var result = new ProtectedTables(system, primary, new SuppressionPattern(onlyPrimary, []), audit, TimeSpan.Zero, TimeSpan.Zero);
+        var result = new ProtectedTables(system, primary, new SuppressionPattern(onlyPrimary, [], SuppressionReport.Heuristic(SecondarySuppressor.NewContext(system, primary, DisclosureParameters.Default, null, null))), audit, TimeSpan.Zero, TimeSpan.Zero);
 
         var cell = Assert.Single(audit.Cells);
         Assert.Equal((10.0, 10.0), (cell.Lower, cell.Upper));

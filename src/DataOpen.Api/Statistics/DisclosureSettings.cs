@@ -37,14 +37,23 @@ public sealed class DisclosureSettings
     /// the per-release pipeline that issue 18 showed to be breakable; never switch it off in production.</summary>
     public bool CrossRelease { get; set; } = true;
 
+    /// <summary>Complementary suppression: <c>Optimal</c> (integer program, heuristic as fallback) or <c>Heuristic</c>.</summary>
+    public SuppressionMethod SuppressionMethod { get; set; } = SuppressionMethod.Optimal;
+
+    /// <summary>Wall-clock budget of the integer programs of one run; what is left is protected by the heuristic.</summary>
+    [Range(0, 86_400)]
+    public int SuppressionTimeLimitSeconds { get; set; } = 60;
+
     public DisclosureParameters ToParameters() => new()
     {
         MinContributorsEnterprise = MinContributorsEnterprise,
         MinContributorsPerson = MinContributorsPerson,
         DominancePercent = DominancePercent,
+        Method = SuppressionMethod,
+        TimeLimit = TimeSpan.FromSeconds(SuppressionTimeLimitSeconds),
     };
 
     /// <summary>A fingerprint of the parameters for the start-up cache key (hashed, never stored as such).</summary>
     internal string CacheKey => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{MinContributorsEnterprise}|{MinContributorsPerson}|{DominancePercent:R}|{CrossRelease}");
+        $"{MinContributorsEnterprise}|{MinContributorsPerson}|{DominancePercent:R}|{CrossRelease}|{SuppressionMethod}|{SuppressionTimeLimitSeconds}");
 }

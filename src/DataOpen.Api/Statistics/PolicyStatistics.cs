@@ -90,8 +90,9 @@ public sealed class PolicyStatistics(
         var result = s.CrossRelease
             ? StatisticsTables.Protect(definitions, sources, s.ToParameters(), prior)
             : StatisticsTables.Protect(definitions, sources, s.ToParameters());
-        logger.LogInformation("Disclosure control over {Prior} published releases: {Primary} sensitive cells, {Suppressed} suppressed; suppression {S} ms, audit {A} ms",
-            prior.Count, result.PrimaryCount, result.SuppressedCount, (long)result.SuppressionTime.TotalMilliseconds, (long)result.AuditTime.TotalMilliseconds);
+        logger.LogInformation("Disclosure control over {Prior} published releases: {Primary} sensitive cells, {Suppressed} suppressed by {Method} (cost {Cost}, bound {Bound}, gap {Gap}); suppression {S} ms, audit {A} ms",
+            prior.Count, result.PrimaryCount, result.SuppressedCount, result.Pattern.Report.Method, result.Pattern.Report.Cost, result.Pattern.Report.Bound,
+            result.Pattern.Report.Gap, (long)result.SuppressionTime.TotalMilliseconds, (long)result.AuditTime.TotalMilliseconds);
         if (!result.Audit.Passed)
         {
             // The tables are protected together (shared margins), so an unproven pattern anywhere withholds them all;
@@ -105,7 +106,7 @@ public sealed class PolicyStatistics(
             for (var t = 0; t < result.System.Tables.Count; t++)
             {
                 await StoreAuditAsync(conn, tx, input, StatisticsDatasets.Identifier(result.System.Tables[t].Id), null, AuditsOf(result, t),
-                    result.Audit.Problems, ct);
+                    result.Audit.Problems, result, t, ct);
             }
             await StoreStateAsync(conn, tx, input, false, ct);
             await tx.CommitAsync(ct);
@@ -133,7 +134,7 @@ public sealed class PolicyStatistics(
                 published.Add(outcome);
                 await using var conn = await database.Writer.OpenConnectionAsync(ct);
                 await using var tx = await conn.BeginTransactionAsync(ct);
-                await StoreAuditAsync(conn, tx, input, dataset.Identifier, outcome.Version, AuditsOf(result, t), [], ct);
+                await StoreAuditAsync(conn, tx, input, dataset.Identifier, outcome.Version, AuditsOf(result, t), [], result, t, ct);
                 if (outcome.Version is { } version)
                 {
                     await PublishedReleases.StoreAsync(conn, tx, input, dataset.Identifier, version, result, t, ct);
@@ -161,21 +162,22 @@ public sealed class PolicyStatistics(
         [.. result.Audit.Cells.Where(c => result.System.Occurrences[c.Cell].Any(o => o.Table == table))];
 
     private static async Task StoreAuditAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string input, string identifier, int? version,
-        List<CellAudit> cells, IReadOnlyList<string> problems, CancellationToken ct)
+        List<CellAudit> cells, IReadOnlyList<string> problems, ProtectedTables result, int table, CancellationToken ct)
     {
         var batch = new NpgsqlBatch(conn, tx);
         // One audit per version: an unchanged republication replaces the rows instead of repeating them.
-        foreach (var table in new[] { "disclosure_audits", "disclosure_audit_versions" })
+        foreach (var name in new[] { "disclosure_audits", "disclosure_audit_versions" })
         {
-            var clear = new NpgsqlBatchCommand($"DELETE FROM restricted.{table} WHERE dataset_identifier = $1 AND version IS NOT DISTINCT FROM $2");
+            var clear = new NpgsqlBatchCommand($"DELETE FROM restricted.{name} WHERE dataset_identifier = $1 AND version IS NOT DISTINCT FROM $2");
             clear.Parameters.Add(new() { Value = identifier });
             clear.Parameters.Add(new() { Value = (object?)version ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
             batch.BatchCommands.Add(clear);
         }
         var summary = new NpgsqlBatchCommand(
             """
-            INSERT INTO restricted.disclosure_audit_versions (input_sha256, dataset_identifier, version, passed, suppressed_cells, primary_cells, problems)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO restricted.disclosure_audit_versions (input_sha256, dataset_identifier, version, passed, suppressed_cells, primary_cells, problems,
+              suppression_method, suppression_cost, suppression_bound, suppression_gap, table_cost)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             """);
         summary.Parameters.Add(new() { Value = input });
         summary.Parameters.Add(new() { Value = identifier });
@@ -184,6 +186,13 @@ public sealed class PolicyStatistics(
         summary.Parameters.Add(new() { Value = cells.Count });
         summary.Parameters.Add(new() { Value = cells.Count(c => c.Primary) });
         summary.Parameters.Add(new() { Value = problems.ToArray() });
+        var report = result.Pattern.Report;
+        summary.Parameters.Add(new() { Value = report.Method });
+        summary.Parameters.Add(new() { Value = report.Cost });
+        summary.Parameters.Add(new() { Value = (object?)report.Bound ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
+        summary.Parameters.Add(new() { Value = (object?)report.Gap ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double });
+        summary.Parameters.Add(new() { Value = Enumerable.Range(0, result.System.Count)
+            .Where(s => result.System.Occurrences[s].Any(o => o.Table == table)).Sum(s => report.CellCost[s]) });
         batch.BatchCommands.Add(summary);
         foreach (var c in cells)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DataOpen.Disclosure.Tables;
 using Google.OrTools.LinearSolver;
 
@@ -67,19 +66,17 @@ public static class CrossRelease
                 }
             }
         }
-        var clock = Stopwatch.StartNew();
-        var pattern = SecondarySuppressor.Suppress(system, primary, parameters, forced, frozen);
-        var suppressionTime = clock.Elapsed;
-        clock.Restart();
-        var single = Auditor.Audit(system, primary, pattern.Suppressed);
-        var joint = AuditJoint(system, primary, pattern.Suppressed, prior);
-        // The stored audit stays per system cell of this release; the joint LP adds its findings as problems.
-        var audit = single with
+        return DisclosureControl.ProtectAndAudit(system, primary, parameters, forced, frozen, pattern =>
         {
-            Problems = [.. single.Problems, .. joint.Problems.Except(single.Problems), .. problems,
-                .. pattern.Unprotectable.Select(c => $"no suppression pattern protects {system.Describe(c)}")],
-        };
-        return new ProtectedTables(system, primary, pattern, audit, suppressionTime, clock.Elapsed);
+            var single = Auditor.Audit(system, primary, pattern.Suppressed);
+            var joint = AuditJoint(system, primary, pattern.Suppressed, prior);
+            // The stored audit stays per system cell of this release; the joint LP adds its findings as problems.
+            return single with
+            {
+                Problems = [.. single.Problems, .. joint.Problems.Except(single.Problems), .. problems,
+                    .. pattern.Unprotectable.Select(c => $"no suppression pattern protects {system.Describe(c)}")],
+            };
+        });
     }
 
     private static bool Unchanged(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(1, Math.Abs(b));

@@ -22,6 +22,21 @@ public static class DisclosureBenchmark
     /// some cells dominated by one large enterprise.</summary>
     public static StatTable RandomTable(int cells, ulong seed = 1)
     {
+        var (definition, data, _) = RandomMicrodata(cells, seed);
+        return TableBuilder.Build(definition, data);
+    }
+
+    /// <summary>Two releases of the random table one period apart: the first lacks the records of the last
+    /// category of the third dimension (the new quarter), the second is complete; every other cell is equal in both.</summary>
+    public static (StatTable First, StatTable Second) RandomReleases(int cells, ulong seed = 1)
+    {
+        var (definition, data, last) = RandomMicrodata(cells, seed);
+        var earlier = new Microdata(data.Name, data.Columns, [.. data.Rows.Where(r => r[2] != last)]);
+        return (TableBuilder.Build(definition, earlier), TableBuilder.Build(definition, data));
+    }
+
+    private static (TableDefinition Definition, Microdata Data, string Last) RandomMicrodata(int cells, ulong seed)
+    {
         if (cells < 8)
         {
             throw new ArgumentOutOfRangeException(nameof(cells), $"a 3-dimensional table with margins has at least 8 cells, asked for {cells}");
@@ -58,7 +73,7 @@ public static class DisclosureBenchmark
                 new DimensionDefinition("c", "c", Labels("c", s3 - 1)),
             ],
             MeasureDefinition.SumOf("amount"), "enterprise", UnitKind.Enterprise);
-        return TableBuilder.Build(definition, data);
+        return (definition, data, $"c{s3 - 2:D2}");
     }
 
     /// <summary>Builds a random table of about <paramref name="cells"/> cells and times suppression and audit.</summary>

@@ -100,19 +100,45 @@ public static class DisclosureControl
         parameters.Validate();
         var system = CellSystem.Link(tables);
         var primary = AssessPrimary(system, parameters);
-        var clock = Stopwatch.StartNew();
-        var pattern = SecondarySuppressor.Suppress(system, primary, parameters);
-        var suppressionTime = clock.Elapsed;
-        clock.Restart();
-        var audit = Auditor.Audit(system, primary, pattern.Suppressed);
-        if (pattern.Unprotectable.Count > 0)
+        return ProtectAndAudit(system, primary, parameters, null, null, pattern =>
         {
-            audit = audit with
+            var audit = Auditor.Audit(system, primary, pattern.Suppressed);
+            return pattern.Unprotectable.Count == 0 ? audit : audit with
             {
                 Problems = [.. audit.Problems, .. pattern.Unprotectable.Select(c => $"no suppression pattern protects {system.Describe(c)}")],
             };
+        });
+    }
+
+    /// <summary>Complementary suppression with the configured method, then the audit. Should the audit refuse
+    /// the integer program's pattern (a numerical tolerance, or a cross-release constraint the single-release model
+    /// does not see), the heuristic's pattern is tried; the report says so.</summary>
+    internal static ProtectedTables ProtectAndAudit(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
+        IReadOnlyList<bool>? forced, IReadOnlyList<bool>? frozen, Func<SuppressionPattern, AuditResult> audit)
+    {
+        var clock = Stopwatch.StartNew();
+        var pattern = parameters.Method == SuppressionMethod.Heuristic
+            ? SecondarySuppressor.Suppress(system, primary, parameters, forced, frozen)
+            : OptimalSuppressor.Suppress(system, primary, parameters, forced, frozen);
+        var suppressionTime = clock.Elapsed;
+        clock.Restart();
+        var result = audit(pattern);
+        if (!result.Passed && parameters.Method != SuppressionMethod.Heuristic)
+        {
+            var auditTime = clock.Elapsed;
+            clock.Restart();
+            var heuristic = SecondarySuppressor.Suppress(system, primary, parameters, forced, frozen);
+            suppressionTime += clock.Elapsed;
+            clock.Restart();
+            var second = audit(heuristic);
+            if (second.Passed)
+            {
+                var report = heuristic.Report with { Method = "heuristic (the audit refused " + pattern.Report.Method + ")" };
+                return new ProtectedTables(system, primary, heuristic with { Report = report }, second, suppressionTime, auditTime + clock.Elapsed);
+            }
+            clock.Restart();
         }
-        return new ProtectedTables(system, primary, pattern, audit, suppressionTime, clock.Elapsed);
+        return new ProtectedTables(system, primary, pattern, result, suppressionTime, clock.Elapsed);
     }
 
     public static ProtectedTables Protect(StatTable table, DisclosureParameters parameters) => Protect([table], parameters);

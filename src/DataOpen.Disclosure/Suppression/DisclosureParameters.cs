@@ -12,6 +12,16 @@ public enum SuppressionCost
     Count,
 }
 
+public enum SuppressionMethod
+{
+    /// <summary>Integer program (OR-Tools MPSolver with SCIP): exact per connected component while the model is
+    /// small enough, else linked sub-problems; the heuristic is the fallback when the time limit is reached.</summary>
+    Optimal,
+
+    /// <summary>The LP heuristic only (one deviation LP per sensitive cell).</summary>
+    Heuristic,
+}
+
 /// <summary>The confidential rule parameters. Knowing them narrows what an attacker has to search, so they
 /// are never written into public output: serialising this type throws.</summary>
 [JsonConverter(typeof(NeverSerialized))]
@@ -35,7 +45,18 @@ public sealed class DisclosureParameters
     /// <summary>Smallest protection width in either direction: one unit (one contributor, one yuan).</summary>
     public double MinimumProtection { get; init; } = 1;
 
+    /// <summary>Default cost of complementary suppression; a table definition may set its own ("cost").</summary>
     public SuppressionCost Cost { get; init; } = SuppressionCost.Value;
+
+    public SuppressionMethod Method { get; init; } = SuppressionMethod.Optimal;
+
+    /// <summary>Wall-clock budget of the integer programs of one protection run; what is left unsolved when it
+    /// runs out is protected by the heuristic.</summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest exact model solved in one piece, in deviation variables (cells × sensitive cells × 2
+    /// directions of a connected component); a larger component is split into linked sub-problems.</summary>
+    public int MaxExactVariables { get; init; } = 150_000;
 
     public static DisclosureParameters Default { get; } = new();
 
@@ -55,6 +76,14 @@ public sealed class DisclosureParameters
         if (FrequencyProtectionFraction is < 0 or > 1 || double.IsNaN(FrequencyProtectionFraction))
         {
             throw new DisclosureException($"disclosure parameters: frequency protection fraction must be within 0–1, got {FrequencyProtectionFraction}");
+        }
+        if (TimeLimit < TimeSpan.Zero)
+        {
+            throw new DisclosureException($"disclosure parameters: the suppression time limit must not be negative, got {TimeLimit}");
+        }
+        if (MaxExactVariables < 0)
+        {
+            throw new DisclosureException($"disclosure parameters: the largest exact model must not be negative, got {MaxExactVariables}");
         }
         if (MinimumProtection <= 0 || double.IsNaN(MinimumProtection))
         {

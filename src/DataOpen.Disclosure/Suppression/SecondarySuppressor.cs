@@ -34,12 +34,7 @@ public static class SecondarySuppressor
     public static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
         IReadOnlyList<bool>? forced = null, IReadOnlyList<bool>? frozen = null)
     {
-        var suppressed = new bool[system.Count];
-        for (var i = 0; i < system.Count; i++)
-        {
-            suppressed[i] = primary[i].Sensitive || (forced is not null && forced[i]);
-        }
-        var context = new Context(system, primary, Weights(system, parameters), RelationsByCell(system), suppressed, frozen);
+        var context = NewContext(system, primary, parameters, forced, frozen);
         var unprotectable = new List<int>();
         foreach (var component in system.Components())
         {
@@ -48,19 +43,49 @@ public static class SecondarySuppressor
                 ProtectComponent(context, component, unprotectable);
             }
         }
-        return new SuppressionPattern(suppressed, unprotectable);
+        return new SuppressionPattern(context.Suppressed, unprotectable, SuppressionReport.Heuristic(context));
     }
 
-    private sealed record Context(CellSystem System, IReadOnlyList<PrimaryAssessment> Primary, double[] Weights, List<int>[] RelationsByCell,
-        bool[] Suppressed, IReadOnlyList<bool>? Frozen);
+    /// <summary>The state of one suppression run, shared with <see cref="OptimalSuppressor"/> (its fallback and
+    /// its sub-problems use the same weights, neighbourhoods and suppressed cells).</summary>
+    internal sealed record Context(CellSystem System, IReadOnlyList<PrimaryAssessment> Primary, double[] Weights, List<int>[] RelationsByCell,
+        bool[] Suppressed, IReadOnlyList<bool>? Frozen)
+    {
+        /// <summary>Cells suppressed before complementary suppression (sensitive, or kept from a published version).</summary>
+        public required bool[] Initial { get; init; }
 
-    private static void ProtectComponent(Context context, int[] component, List<int> unprotectable)
+        /// <summary>A cell the attacker knows from another published version: no deviation may move it.</summary>
+        public bool Known(int cell) => Frozen is not null && Frozen[cell] && !Suppressed[cell];
+    }
+
+    internal static Context NewContext(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
+        IReadOnlyList<bool>? forced, IReadOnlyList<bool>? frozen)
+    {
+        var suppressed = new bool[system.Count];
+        for (var i = 0; i < system.Count; i++)
+        {
+            suppressed[i] = primary[i].Sensitive || (forced is not null && forced[i]);
+        }
+        return new Context(system, primary, Weights(system, parameters), RelationsByCell(system), suppressed, frozen) { Initial = [.. suppressed] };
+    }
+
+    private static void ProtectComponent(Context context, int[] component, List<int> unprotectable) =>
+        ProtectCells(context, component, component.Where(c => context.Primary[c].Sensitive), unprotectable);
+
+    /// <summary>Protects <paramref name="targets"/> (sensitive cells of <paramref name="component"/>) given the cells
+    /// suppressed so far: the heuristic, also the fallback of <see cref="OptimalSuppressor"/>.</summary>
+    internal static void ProtectCells(Context context, int[] component, IEnumerable<int> targets, List<int> unprotectable, bool freeSuppressed = false)
     {
         var primary = context.Primary;
         // Larger protection levels first: their deviations tend to cover the smaller cells' needs too.
-        var order = component.Where(c => primary[c].Sensitive)
+        var order = targets
             .OrderByDescending(c => Math.Max(primary[c].UpperProtection, primary[c].LowerProtection)).ThenBy(c => c).ToArray();
         var suppressedHere = new HashSet<int>(order);
+        if (freeSuppressed)
+        {
+            // As a fallback after sub-problems: the complements they chose are free here too.
+            suppressedHere.UnionWith(component.Where(c => context.Suppressed[c]));
+        }
         // The LP over the whole component is built only if some restricted LP has no solution.
         DeviationModel? full = null;
         try
@@ -124,7 +149,7 @@ public static class SecondarySuppressor
 
     /// <summary>Cells whose every coordinate is p's, the total, or a cheap alternative along p's line (already
     /// suppressed cells first: they are free), in every table where p appears.</summary>
-    private static int[] Neighbourhood(Context context, int p)
+    internal static int[] Neighbourhood(Context context, int p, int candidates = Candidates)
     {
         var system = context.System;
         var result = new HashSet<int> { p };
@@ -155,7 +180,7 @@ public static class SecondarySuppressor
                     var cost = context.Suppressed[s] ? 0 : context.Weights[s] * (system.Values[s] >= level ? 1 : 4);
                     alternatives.Add((cost, k));
                 }
-                set.AddRange(alternatives.OrderBy(a => a.Cost).ThenBy(a => a.Position).Take(Candidates).Select(a => a.Position));
+                set.AddRange(alternatives.OrderBy(a => a.Cost).ThenBy(a => a.Position).Take(candidates).Select(a => a.Position));
                 positions[d] = set;
             }
             foreach (var cell in table.Product(positions))
@@ -203,7 +228,7 @@ public static class SecondarySuppressor
                 var cell = _cells[i];
                 // Up is unbounded (the attacker knows no upper bound); down is limited by non-negativity.
                 // A cell the attacker already knows from another published version cannot move.
-                var known = context.Frozen is not null && context.Frozen[cell] && !context.Suppressed[cell];
+                var known = context.Known(cell);
                 _up[i] = _solver.MakeNumVar(0, known ? 0 : symmetric ? system.Values[cell] : double.PositiveInfinity, "");
                 _down[i] = _solver.MakeNumVar(0, known ? 0 : system.Values[cell], "");
                 var cost = suppressed.Contains(cell) ? 0 : context.Weights[cell];
@@ -285,7 +310,7 @@ public static class SecondarySuppressor
         public void Dispose() => _solver.Dispose();
     }
 
-    private static double[] Weights(CellSystem system, DisclosureParameters parameters)
+    internal static double[] Weights(CellSystem system, DisclosureParameters parameters)
     {
         var weights = new double[system.Count];
         for (var s = 0; s < system.Count; s++)
@@ -301,7 +326,8 @@ public static class SecondarySuppressor
                 }
             }
             // +1 so empty cells are not free; totals cost more in count mode because users read them most.
-            weights[s] = parameters.Cost == SuppressionCost.Value ? system.Values[s] + 1 : 1 + 0.5 * totals;
+            var cost = table.Definition.Cost ?? parameters.Cost;
+            weights[s] = cost == SuppressionCost.Value ? system.Values[s] + 1 : 1 + 0.5 * totals;
         }
         return weights;
     }
@@ -326,4 +352,5 @@ public static class SecondarySuppressor
 
 /// <param name="Suppressed">Per system cell: not published (primary or complementary).</param>
 /// <param name="Unprotectable">Sensitive cells for which no protecting pattern exists; the audit fails on them.</param>
-public sealed record SuppressionPattern(IReadOnlyList<bool> Suppressed, IReadOnlyList<int> Unprotectable);
+/// <param name="Report">Which method chose the pattern, its cost, a lower bound on the optimum and the gap.</param>
+public sealed record SuppressionPattern(IReadOnlyList<bool> Suppressed, IReadOnlyList<int> Unprotectable, SuppressionReport Report);

@@ -63,7 +63,14 @@ public static class StatisticsTables
                 _ => throw new DisclosureException($"{where}: measure.kind must be 'count' or 'sum', got '{t.Measure?.Kind}'"),
             };
             var dims = (t.Dimensions ?? []).Select(d => new DimensionDefinition(d.Name ?? "", d.Field ?? "", d.Values, d.Title)).ToArray();
-            var definition = new TableDefinition(t.Id ?? "", t.Source ?? "", dims, measure, t.ContributorKey ?? "", unit, t.Margins ?? true, t.Title);
+            SuppressionCost? cost = t.Cost switch
+            {
+                null => null,
+                "value" => SuppressionCost.Value,
+                "cells" => SuppressionCost.Count,
+                _ => throw new DisclosureException($"{where}: cost must be 'value' (suppressed value) or 'cells' (number of cells), got '{t.Cost}'"),
+            };
+            var definition = new TableDefinition(t.Id ?? "", t.Source ?? "", dims, measure, t.ContributorKey ?? "", unit, t.Margins ?? true, t.Title, cost);
             try
             {
                 definition.Validate();
@@ -118,6 +125,9 @@ public static class StatisticsTables
         public List<DimensionDto>? Dimensions { get; set; }
 
         public bool? Margins { get; set; }
+
+        /// <summary>"value" or "cells": the complementary-suppression cost of this table.</summary>
+        public string? Cost { get; set; }
     }
 
     private sealed class MeasureDto

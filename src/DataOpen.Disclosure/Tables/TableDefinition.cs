@@ -36,6 +36,7 @@ public sealed record DimensionDefinition(string Name, string Field, IReadOnlyLis
 /// <param name="Source">Name of the microdata set (e.g. grants); cells of tables over the same source,
 /// measure and contributor key that have the same category coordinates are one and the same cell.</param>
 /// <param name="Margins">When true every total (per dimension and the grand total) is part of the table.</param>
+/// <param name="Cost">What complementary suppression minimises in this table (null: <see cref="Suppression.DisclosureParameters.Cost"/>).</param>
 public sealed record TableDefinition(
     string Id,
     string Source,
@@ -44,7 +45,8 @@ public sealed record TableDefinition(
     string ContributorKey,
     UnitKind Unit,
     bool Margins = true,
-    string? Title = null)
+    string? Title = null,
+    Suppression.SuppressionCost? Cost = null)
 {
     public const int MaxDimensions = 3;
 

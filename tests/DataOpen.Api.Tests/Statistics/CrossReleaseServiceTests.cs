@@ -20,10 +20,13 @@ public class ReleaseFactory : DataOpenFactory
     [
         new("DataOpen:Disclosure:PublishOnStart", "false"),
         new("DataOpen:Disclosure:CrossRelease", CrossRelease ? "true" : "false"),
+        // The per-release pipeline before issue 18 used the heuristic; the integer program's per-release patterns
+        // happen not to be broken on this sample.
+        new("DataOpen:Disclosure:SuppressionMethod", CrossRelease ? "Optimal" : "Heuristic"),
     ];
 }
 
-/// <summary>The pipeline before issue 18: every release protected on its own.</summary>
+/// <summary>The pipeline before issue 18: every release protected on its own, by the heuristic.</summary>
 public sealed class PerReleaseFactory : ReleaseFactory
 {
     protected override bool CrossRelease => false;

@@ -149,7 +149,8 @@ public sealed class PolicyStatisticsTests(DataOpenFactory factory)
             SELECT d.identifier, v.passed, v.suppressed_cells, v.primary_cells,
                    (SELECT count(*) FROM restricted.disclosure_audits a WHERE a.dataset_identifier = d.identifier AND a.version = d.current_version),
                    (SELECT count(*) FROM restricted.disclosure_audits a WHERE a.dataset_identifier = d.identifier AND a.version = d.current_version
-                      AND (NOT a.passed OR a.lower_bound > a.required_lower + 1e-6 OR a.upper_bound < a.required_upper - 1e-6))
+                      AND (NOT a.passed OR a.lower_bound > a.required_lower + 1e-6 OR a.upper_bound < a.required_upper - 1e-6)),
+                   v.suppression_method, v.suppression_cost, v.suppression_bound, v.suppression_gap, v.table_cost
             FROM catalog.datasets d
             LEFT JOIN restricted.disclosure_audit_versions v ON v.dataset_identifier = d.identifier AND v.version = d.current_version
             WHERE d.identifier LIKE 'policy-stats-%'
@@ -166,6 +167,11 @@ public sealed class PolicyStatisticsTests(DataOpenFactory factory)
             Assert.Equal(r.GetInt32(2), (int)r.GetInt64(4));
             Assert.Equal(0L, r.GetInt64(5));
             primary += r.GetInt32(3);
+            // Issue 18 item 3: the sample's components are solved exactly, so the stored gap is (close to) zero.
+            Assert.Equal("mip-exact", r.GetString(6));
+            Assert.True(r.GetDouble(7) >= r.GetDouble(8) - 1e-6, $"{id}: cost below its bound");
+            Assert.InRange(r.GetDouble(9), 0, 1e-3);
+            Assert.InRange(r.GetDouble(10), 0, r.GetDouble(7) + 1e-6);
         }
         Assert.Equal(Definitions.Count, seen);
         Assert.True(primary > 0);
