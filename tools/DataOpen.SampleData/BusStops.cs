@@ -146,20 +146,54 @@ public static class BusStops
 
     private static double Jitter(SplitMix64 rng) => (rng.NextDouble() - 0.5) * 0.0012;
 
+    // The four areas (片区) of the synthetic 长春新区: the same lines place each stop (Locate) and draw the outline
+    // the map preview shows (seeds/outline.geojson), so every stop lies inside the area its row names.
+    private const double West = 125.20, East = 125.51, South = 43.84, North = 44.06;
+    private const double HitechEast = 125.34, HitechNorth = 43.93, BeihuEast = 125.38, BeihuNorth = 44.0, AirportWest = 125.43, AirportSouth = 43.99;
+
     private static (string District, string Street) Locate(double lon, double lat)
     {
-        if (lat < 43.93 && lon < 125.34)
+        if (lat < HitechNorth && lon < HitechEast)
         {
             return ("高新区", lon < 125.29 ? "光谷街道" : "硅谷街道");
         }
-        if (lat < 44.0 && lon < 125.38)
+        if (lat < BeihuNorth && lon < BeihuEast)
         {
             return ("北湖科技开发区", lat < 43.965 ? "药谷街道" : "北湖街道");
         }
-        if (lon >= 125.43 && lat >= 43.99)
+        if (lon >= AirportWest && lat >= AirportSouth)
         {
             return ("空港经济开发区", "龙翔街道");
         }
         return ("长德经济开发区", lat > 44.02 ? "奋进乡" : "长德街道");
+    }
+
+    /// <summary>
+    /// The areas of the synthetic 长春新区 as a GeoJSON FeatureCollection (RFC 7946: WGS-84, exterior rings
+    /// counter-clockwise): one Polygon per area with its Chinese and English name. Synthetic like the data.
+    /// </summary>
+    public static object Outline()
+    {
+        static object Area(string id, string zh, string en, params (double Lon, double Lat)[] ring) => new
+        {
+            type = "Feature",
+            id,
+            properties = new { name = zh, nameEn = en },
+            geometry = new { type = "Polygon", coordinates = new[] { ring.Append(ring[0]).Select(p => new[] { p.Lon, p.Lat }).ToArray() } },
+        };
+        return new
+        {
+            type = "FeatureCollection",
+            name = "长春新区（合成样例片区边界）",
+            features = new[]
+            {
+                Area("hitech", "高新区", "High-tech Zone", (West, South), (HitechEast, South), (HitechEast, HitechNorth), (West, HitechNorth)),
+                Area("beihu", "北湖科技开发区", "Beihu Science and Technology Development Zone",
+                    (HitechEast, South), (BeihuEast, South), (BeihuEast, BeihuNorth), (West, BeihuNorth), (West, HitechNorth), (HitechEast, HitechNorth)),
+                Area("changde", "长德经济开发区", "Changde Economic Development Zone",
+                    (BeihuEast, South), (East, South), (East, AirportSouth), (AirportWest, AirportSouth), (AirportWest, North), (West, North), (West, BeihuNorth), (BeihuEast, BeihuNorth)),
+                Area("airport", "空港经济开发区", "Airport Economic Development Zone", (AirportWest, AirportSouth), (East, AirportSouth), (East, North), (AirportWest, North)),
+            },
+        };
     }
 }

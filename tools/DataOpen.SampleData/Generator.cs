@@ -20,6 +20,7 @@ public static class Generator
         output.WriteJson("seeds/parks.json", Reference.Parks.Select(p => new { p.Id, Name = new Localized(p.Zh, p.En), p.Track, p.Longitude, p.Latitude, p.AreaKm2, p.Established, p.Publisher, p.Address }));
         output.WriteJson("seeds/monitoring-stations.json", Reference.Stations.Select(s => new { s.Code, Name = new Localized(s.Zh, s.En), s.Longitude, s.Latitude, s.Kind }));
         output.WriteJson("seeds/tracks.json", Reference.Tracks.Select(t => new { t.Code, Name = new Localized(t.Zh, t.En), GbSection = t.Section }));
+        output.WriteJson("seeds/outline.geojson", BusStops.Outline());
         output.Write("seeds/README.md", Output.Utf8NoBom.GetBytes(SeedsReadme));
 
         var enterprises = Enterprises.Generate(2000);
@@ -269,6 +270,7 @@ public static class Generator
         | themes.json | Theme schemes, one per axis (`id`: `domain` 数据领域, `industry` 行业分类 = GB/T 4754 sections with the policy's tracks as children, `subject` 资源分类); each theme has `code`, `label` (zh/en) and optional `parent`. `dataset.json` `themes` maps axis id to codes. |
         | licenses.json | Licences: `id` (used by `dataset.json` `license`), `title` (zh/en), `url`, `default` (CC-BY-4.0), `summary`, and the full `text` of 长春新区公共数据开放许可协议. |
         | tiers.json | API access tiers: `id` (anonymous, registered, research, partner, admin), `name`, `description`, `ratePerSecond` (token refill), `burst` (bucket size), `dailyQuota` (requests per day), `requiresKey`. |
+        | outline.geojson | The areas (片区) of the synthetic 长春新区 as a GeoJSON FeatureCollection (one Polygon per area, `name` zh and `nameEn`): the outline the map preview draws (`DataOpen:Map:OutlinePath`); the bus stops are placed by the same lines. |
         | parks.json | Featured industrial parks: `id`, names, leading `track`, WGS-84 `longitude`/`latitude`, `areaKm2`, `established`, managing `publisher`, `address`. |
         | tracks.json | The policy's digital-real integration tracks (赛道): `code` (same as the `industry` theme code), `name`, `gbSection` (parent GB/T 4754 section theme). |
         | monitoring-stations.json | Air-quality monitoring stations used by `air-quality-hourly`: `code`, `name`, coordinates, `kind` (城市点/交通点/工业点/背景点). |

@@ -63,11 +63,15 @@ public sealed record DatasetDetail(
     IReadOnlyList<DistributionDto> Distributions,
     DatasetCounters Counters,
     object? Geo,
-    IReadOnlyDictionary<string, string> Links);
+    IReadOnlyDictionary<string, string> Links,
+    QualitySummary? Quality = null);
+
+/// <summary>The data quality (数据质量) of the current version: its score, the checks that do not fully pass, and the full report.</summary>
+public sealed record QualitySummary(double Score, int Version, DateTimeOffset ComputedAt, IReadOnlyList<string> Failing, string Report);
 
 public sealed record LocalizedKeywords(IReadOnlyList<string> Zh, IReadOnlyList<string>? En);
 
-public sealed record TableSchemaField(string Name, string Type, string? Title, string? Description, string? Unit, string DataOpenType, TableSchemaConstraints? Constraints);
+public sealed record TableSchemaField(string Name, string Type, string? Title, string? Description, string? Unit, string DataOpenType, TableSchemaConstraints? Constraints, string? RdfType = null);
 
 public sealed record TableSchemaConstraints(bool? Required);
 

@@ -105,7 +105,7 @@ public static class CatalogEndpoints
             d.Counters, hit.Score, $"{baseUrl}/api/v1/datasets/{d.Identifier}");
     }
 
-    private static Results<Ok<DatasetDetail>, StatusCodeHttpResult, ProblemHttpResult> Detail(string id, HttpContext http, CatalogStore catalog)
+    private static async Task<Results<Ok<DatasetDetail>, StatusCodeHttpResult, ProblemHttpResult>> Detail(string id, HttpContext http, CatalogStore catalog, Quality.QualityService quality, CancellationToken ct)
     {
         var snapshot = catalog.Current;
         var d = snapshot.FindServed(id);
@@ -115,7 +115,13 @@ public static class CatalogEndpoints
         }
 
         var detail = BuildDetail(snapshot, d, BaseUrl(http.Request));
-        return HttpCaching.NotModified(http, HttpCaching.Etag("dataset", d.Identifier, d.Modified.ToString("O"), d.Current?.Sha256, d.Counters.ToString(), snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), "public, max-age=60")
+        var report = d.Current is null ? null : await quality.FindAsync(d, d.Current.Version, ct);
+        if (report is not null)
+        {
+            detail = detail with { Quality = new QualitySummary(report.Score, report.Version, report.ComputedAt, report.Checks.Where(c => c.Score is < 1).Select(c => c.Id).ToList(), detail.Links["quality"]) };
+        }
+
+        return HttpCaching.NotModified(http, HttpCaching.Etag("dataset", d.Identifier, d.Modified.ToString("O"), d.Current?.Sha256, d.Counters.ToString(), snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), report?.ComputedAt.ToString("O")), "public, max-age=60")
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(detail);
     }
@@ -135,6 +141,7 @@ public static class CatalogEndpoints
             ["rows"] = $"{self}/rows",
             ["schema"] = $"{self}/schema",
             ["versions"] = $"{self}/versions",
+            ["quality"] = $"{self}/quality",
             ["odata"] = $"{baseUrl}/odata/{ODataNames.EntitySet(d.Identifier)}",
             ["graphql"] = $"{baseUrl}/graphql",
             ["page"] = $"{baseUrl}/datasets/{d.Identifier}",
@@ -148,6 +155,13 @@ public static class CatalogEndpoints
             m.SecurityGrade, d.Status, d.Current is null ? null : VersionOf(d, d.Current, self),
             d.Current?.Shape.Fields.Select(FieldOf).ToList() ?? [], distributions, d.Counters, m.Geo, links);
     }
+
+    /// <summary>Table Schema's <c>rdfType</c> for the declared coordinate fields (W3C WGS84 vocabulary), so clients know which fields place a row on a map.</summary>
+    internal static string? RdfTypeOf(GeoSpec? geo, string field) =>
+        geo is null ? null
+        : field == geo.Longitude ? "http://www.w3.org/2003/01/geo/wgs84_pos#long"
+        : field == geo.Latitude ? "http://www.w3.org/2003/01/geo/wgs84_pos#lat"
+        : null;
 
     private static ContactPoint? ContactOf(CatalogSnapshot snapshot, string publisher) =>
         snapshot.PublishersById.TryGetValue(publisher, out var p) ? new ContactPoint(p.NameZh, p.Email, p.Phone) : null;
@@ -215,7 +229,7 @@ public static class CatalogEndpoints
         var required = (d.Metadata.Fields ?? []).Where(f => f.Required == true).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         var schema = new TableSchemaDto(
             v.Shape.Fields.Select(f => new TableSchemaField(f.Name, f.Type.ToTableSchemaType(), f.TitleZh, f.Description, f.Unit, f.Type.ToName(),
-                required.Contains(f.Name) || key.Contains(f.Name) ? new TableSchemaConstraints(true) : null)).ToList(),
+                required.Contains(f.Name) || key.Contains(f.Name) ? new TableSchemaConstraints(true) : null, RdfTypeOf(d.Metadata.Geo, f.Name))).ToList(),
             [""], v.Version, key.Count > 0 ? key : null);
         return TypedResults.Json(schema, contentType: "application/json");
     }

@@ -13,6 +13,7 @@ internal sealed class CatalogTypes
     private readonly CommonTypes c;
     private readonly CatalogSnapshot snapshot;
     private readonly CommunityTypes community;
+    private readonly QualityTypes quality;
     private readonly ObjectGraphType localized = new() { Name = "LocalizedText", Description = "Text in Chinese (always) and English (when given)." };
     private readonly ObjectGraphType publisher = new() { Name = "Publisher", Description = "A providing department (数据提供方)." };
     private readonly ObjectGraphType theme = new() { Name = "Theme", Description = "A theme (主题) of a theme scheme." };
@@ -35,6 +36,7 @@ internal sealed class CatalogTypes
         c = common;
         this.snapshot = snapshot;
         community = new CommunityTypes(common);
+        quality = new QualityTypes(common);
         Define();
     }
 
@@ -128,6 +130,7 @@ internal sealed class CatalogTypes
         dataset.AddField(Gql.Field("fields", Gql.ListOf(field), "Columns of the current version.", x => D(x).Current?.Shape.Fields ?? []).WithComplexityImpact(1, 10));
         dataset.AddField(Gql.Field("counters", Gql.NonNull(counters), "Usage counters.", x => D(x).Counters));
         community.AddDatasetFields(dataset);
+        quality.AddDatasetFields(dataset);
         dataset.AddField(Gql.Field("rowsField", s, "Root field of this schema that serves the rows (null when none is served).", x => Gql.Request(x).Model.RowFields.GetValueOrDefault(D(x).Identifier)?.Rows));
         dataset.AddField(Gql.Field("aggregateField", s, "Root field of this schema that aggregates the rows.", x => Gql.Request(x).Model.RowFields.GetValueOrDefault(D(x).Identifier)?.Aggregate));
         dataset.AddField(Gql.Field("url", Gql.NonNull(s), "REST detail URL.", x => $"{CatalogEndpoints.BaseUrl(Gql.Request(x).Http.Request)}/api/v1/datasets/{D(x).Identifier}"));

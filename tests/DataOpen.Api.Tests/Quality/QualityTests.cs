@@ -86,6 +86,45 @@ public sealed class QualityTests(DataOpenFactory factory)
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
     }
 
+    [Fact]
+    public async Task The_score_is_in_the_REST_and_GraphQL_metadata_of_the_dataset()
+    {
+        var report = await ReportAsync("bus-stops");
+        using var client = factory.CreateClient();
+        var detail = await client.GetFromJsonAsync<JsonElement>("/api/v1/datasets/bus-stops");
+        var quality = detail.GetProperty("quality");
+        Assert.Equal(report.GetProperty("score").GetDouble(), quality.GetProperty("score").GetDouble());
+        Assert.Equal(report.GetProperty("version").GetInt32(), quality.GetProperty("version").GetInt32());
+        var failing = report.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("score").ValueKind == JsonValueKind.Number && c.GetProperty("score").GetDouble() < 1)
+            .Select(c => c.GetProperty("id").GetString()).ToList();
+        Assert.Equal(failing, quality.GetProperty("failing").EnumerateArray().Select(f => f.GetString()).ToList());
+        Assert.EndsWith("/api/v1/datasets/bus-stops/quality", quality.GetProperty("report").GetString(), StringComparison.Ordinal);
+        Assert.Equal(quality.GetProperty("report").GetString(), detail.GetProperty("links").GetProperty("quality").GetString());
+
+        var gql = await client.PostAsJsonAsync("/graphql", new { query = "{ dataset(id: \"bus-stops\") { quality { score version checks { id score weight fix } } } }" });
+        var body = await gql.Content.ReadFromJsonAsync<JsonElement>();
+        var q = body.GetProperty("data").GetProperty("dataset").GetProperty("quality");
+        Assert.Equal(report.GetProperty("score").GetDouble(), q.GetProperty("score").GetDouble());
+        Assert.Equal(report.GetProperty("checks").GetArrayLength(), q.GetProperty("checks").GetArrayLength());
+        Assert.Contains(q.GetProperty("checks").EnumerateArray(), c => c.GetProperty("id").GetString() == "valueDomain");
+    }
+
+    [Fact]
+    public async Task The_Table_Schema_marks_the_declared_coordinate_fields_and_the_service_serves_the_outline()
+    {
+        using var client = factory.CreateClient();
+        var schema = await client.GetFromJsonAsync<JsonElement>("/api/v1/datasets/bus-stops/schema");
+        var rdf = schema.GetProperty("fields").EnumerateArray().Where(f => f.TryGetProperty("rdfType", out var t) && t.ValueKind == JsonValueKind.String)
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("rdfType").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["longitude"] = "http://www.w3.org/2003/01/geo/wgs84_pos#long", ["latitude"] = "http://www.w3.org/2003/01/geo/wgs84_pos#lat" }, rdf);
+
+        var outline = await client.GetAsync("/api/v1/map/outline");
+        Assert.Equal("application/geo+json", outline.Content.Headers.ContentType?.MediaType);
+        var geo = await outline.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(4, geo.GetProperty("features").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/map/outline?zoom=3")).StatusCode);
+    }
+
     private static JsonElement Check(JsonElement report, string id) =>
         report.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id);
 
