@@ -5,6 +5,7 @@ using DataOpen.Api.Ckan;
 using DataOpen.Api.Community;
 using DataOpen.Api.Datasets;
 using DataOpen.Api.GraphQL;
+using DataOpen.Api.Harvest;
 using DataOpen.Api.Health;
 using DataOpen.Api.Indexing;
 using DataOpen.Api.Infrastructure;
@@ -60,6 +61,7 @@ app.MapDatasetRows();
 app.MapODataFeeds();
 app.MapGraphQL();
 app.MapCkan();
+app.MapHarvest();
 app.MapDataOpenPages();
 
 if (PortOwner.TakenAddress(app.Configuration["urls"]) is { } taken)

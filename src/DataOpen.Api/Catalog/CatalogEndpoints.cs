@@ -210,12 +210,17 @@ public static class CatalogEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
+        return TypedResults.Json(TableSchemaOf(d, v), contentType: "application/json");
+    }
+
+    /// <summary>The Frictionless Table Schema of one version (the schema endpoint, DCAT's dct:conformsTo, Data Packages).</summary>
+    public static TableSchemaDto TableSchemaOf(DatasetEntry d, VersionInfo v)
+    {
         var required = (d.Metadata.Fields ?? []).Where(f => f.Required == true).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-        var schema = new TableSchemaDto(
+        return new TableSchemaDto(
             v.Shape.Fields.Select(f => new TableSchemaField(f.Name, f.Type.ToTableSchemaType(), f.TitleZh, f.Description, f.Unit, f.Type.ToName(),
                 required.Contains(f.Name) ? new TableSchemaConstraints(true) : null)).ToList(),
             [""], v.Version);
-        return TypedResults.Json(schema, contentType: "application/json");
     }
 
     private static Ok<IReadOnlyList<PublisherDto>> Publishers(CatalogStore catalog)
