@@ -32,7 +32,7 @@ async function shacl (shapesFile, files) {
     out.push({ file, triples: data.size, conforms: report.conforms, violations: violations.length, results })
   }
   console.log(JSON.stringify(out, null, 1))
-  process.exit(failed ? 1 : 0)
+  process.exitCode = failed ? 1 : 0
 }
 
 async function canonical (file) {
@@ -54,7 +54,7 @@ async function same (files) {
     }
   })
   console.log(JSON.stringify(out, null, 1))
-  process.exit(out.every(o => o.same) && first.size > 0 ? 0 : 1)
+  process.exitCode = out.every(o => o.same) && first.size > 0 ? 0 : 1
 }
 
 // ---- a ckanext-dcat-style harvest: ckanext/dcat/profiles (euro_dcat_ap_base parse_dataset) and the
@@ -159,7 +159,7 @@ async function datapackage (files) {
     out.push({ file, valid: dp.valid && errors.length === 0, profile: dp.profile.name, resources: dp.resources.length, tabular: dp.resources.filter(r => r.tabular).length, errors })
   }
   console.log(JSON.stringify(out, null, 1))
-  process.exit(failed ? 1 : 0)
+  process.exitCode = failed ? 1 : 0
 }
 
 const commands = { shacl: () => shacl(args[0], args.slice(1)), same: () => same(args), harvest: () => harvest(args), datapackage: () => datapackage(args) }
