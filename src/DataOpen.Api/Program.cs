@@ -6,6 +6,7 @@ using DataOpen.Api.Community;
 using DataOpen.Api.Datasets;
 using DataOpen.Api.Feeds;
 using DataOpen.Api.GraphQL;
+using DataOpen.Api.Harvest;
 using DataOpen.Api.Health;
 using DataOpen.Api.Indexing;
 using DataOpen.Api.Infrastructure;
@@ -68,6 +69,7 @@ app.MapGraphQL();
 app.MapCkan();
 app.MapFeeds();
 app.MapWebhooks();
+app.MapHarvest();
 app.MapDataOpenPages();
 
 if (PortOwner.TakenAddress(app.Configuration["urls"]) is { } taken)

@@ -224,14 +224,19 @@ public static class CatalogEndpoints
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
+        return TypedResults.Json(TableSchemaOf(d, v), contentType: "application/json");
+    }
+
+    /// <summary>The Frictionless Table Schema of one version (the schema endpoint, DCAT's dct:conformsTo, Data Packages).</summary>
+    public static TableSchemaDto TableSchemaOf(DatasetEntry d, VersionInfo v)
+    {
         // The key this version was published with (publishing enforced it: unique, no nulls).
         IReadOnlyList<string> key = v.PrimaryKey ?? [];
         var required = (d.Metadata.Fields ?? []).Where(f => f.Required == true).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-        var schema = new TableSchemaDto(
+        return new TableSchemaDto(
             v.Shape.Fields.Select(f => new TableSchemaField(f.Name, f.Type.ToTableSchemaType(), f.TitleZh, f.Description, f.Unit, f.Type.ToName(),
                 required.Contains(f.Name) || key.Contains(f.Name) ? new TableSchemaConstraints(true) : null, RdfTypeOf(d.Metadata.Geo, f.Name))).ToList(),
             [""], v.Version, key.Count > 0 ? key : null);
-        return TypedResults.Json(schema, contentType: "application/json");
     }
 
     private static Ok<IReadOnlyList<PublisherDto>> Publishers(CatalogStore catalog)

@@ -109,7 +109,7 @@ public static class CkanDicts
             ["open_conditions_en"] = m.OpenConditions?.En,
             ["update_frequency"] = m.UpdateFrequency,
             ["update_frequency_label"] = frequencyZh,
-            ["frequency"] = FrequencyUri(m.UpdateFrequency),
+            ["frequency"] = EuVocabularies.FrequencyUri(m.UpdateFrequency),
             ["provider"] = publisher?.NameZh ?? m.Publisher,
             ["publisher_name"] = publisher?.NameZh,
             ["publisher_email"] = publisher?.Email,
@@ -149,21 +149,6 @@ public static class CkanDicts
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    /// <summary>The EU frequency authority table's URI for an update frequency (dct:accrualPeriodicity).</summary>
-    private static string? FrequencyUri(string frequency) => frequency switch
-    {
-        "real-time" => "http://publications.europa.eu/resource/authority/frequency/UPDATE_CONT",
-        "daily" => "http://publications.europa.eu/resource/authority/frequency/DAILY",
-        "weekly" => "http://publications.europa.eu/resource/authority/frequency/WEEKLY",
-        "monthly" => "http://publications.europa.eu/resource/authority/frequency/MONTHLY",
-        "quarterly" => "http://publications.europa.eu/resource/authority/frequency/QUARTERLY",
-        "half-yearly" => "http://publications.europa.eu/resource/authority/frequency/ANNUAL_2",
-        "yearly" => "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
-        "irregular" => "http://publications.europa.eu/resource/authority/frequency/IRREG",
-        "never" => "http://publications.europa.eu/resource/authority/frequency/NEVER",
-        _ => null,
     };
 
     /// <summary>resource_dictize: one download format of the current version, served by datastore_search too.</summary>

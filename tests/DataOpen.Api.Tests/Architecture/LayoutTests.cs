@@ -15,7 +15,7 @@ public sealed class LayoutTests
     private const string Root = "DataOpen.Api";
 
     /// <summary>Doors parse their own syntax into a RowQuery and render their own format.</summary>
-    public static readonly string[] Doors = ["Datasets", "OData", "GraphQL", "Pages", "Ckan", "Feeds"];
+    public static readonly string[] Doors = ["Datasets", "OData", "GraphQL", "Pages", "Ckan", "Feeds", "Harvest"];
 
     /// <summary>The engine every door uses.</summary>
     public static readonly string[] Engine = ["Rows"];

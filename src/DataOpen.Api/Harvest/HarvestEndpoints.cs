@@ -1,0 +1,156 @@
+using DataOpen.Api.Catalog;
+using DataOpen.Api.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace DataOpen.Api.Harvest;
+
+/// <summary>
+/// The harvest door: the catalogue as DCAT-AP 3.0 (Turtle, JSON-LD, RDF/XML; /catalog by content negotiation,
+/// paged with Hydra), each dataset as DCAT-AP, the theme schemes as SKOS, and Frictionless Data Packages. It reads
+/// the catalog snapshot only: not-open, retired and unpublished datasets are in none of them.
+/// </summary>
+public static class HarvestEndpoints
+{
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Harvest").WithStrictQuery();
+        group.MapGet("/catalog", (HttpContext http, CatalogStore catalog, int? page, [FromQuery(Name = "page_size")] int? pageSize) =>
+                Negotiated(http, f => Catalogue(http, catalog.Current, f, "/catalog", page, pageSize)))
+            .WithName("GetDcatCatalog")
+            .WithSummary("The catalogue as DCAT-AP 3.0 by content negotiation (text/turtle, application/ld+json, application/rdf+xml; Turtle by default), paged with Hydra.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/turtle", additionalContentTypes: ["application/ld+json", "application/rdf+xml"])
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status406NotAcceptable);
+        group.MapGet("/catalog/themes", (HttpContext http, CatalogStore catalog) => Negotiated(http, f => Themes(http, catalog.Current, f)))
+            .WithName("GetThemeSchemes")
+            .WithSummary("The theme schemes (资源分类) as SKOS concept schemes, by content negotiation.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/turtle", additionalContentTypes: ["application/ld+json", "application/rdf+xml"])
+            .ProducesProblem(StatusCodes.Status406NotAcceptable);
+        foreach (var format in RdfFormat.All)
+        {
+            var ext = format.Extension;
+            group.MapGet($"/catalog.{ext}", (HttpContext http, CatalogStore catalog, int? page, [FromQuery(Name = "page_size")] int? pageSize) =>
+                    Catalogue(http, catalog.Current, format, $"/catalog.{ext}", page, pageSize))
+                .WithName("GetDcatCatalog" + Suffix(ext)).WithSummary($"The catalogue as DCAT-AP 3.0 in {format.MediaType}, paged with Hydra (page, page_size).")
+                .Produces(StatusCodes.Status200OK, contentType: format.MediaType).ProducesProblem(StatusCodes.Status400BadRequest);
+            group.MapGet($"/catalog/themes.{ext}", (HttpContext http, CatalogStore catalog) => Themes(http, catalog.Current, format))
+                .WithName("GetThemeSchemes" + Suffix(ext)).WithSummary($"The theme schemes as SKOS in {format.MediaType}.")
+                .Produces(StatusCodes.Status200OK, contentType: format.MediaType);
+            group.MapGet($"/datasets/{{id}}.{ext}", (string id, HttpContext http, CatalogStore catalog) => Dataset(http, catalog.Current, id, format))
+                .WithName("GetDcatDataset" + Suffix(ext)).WithSummary($"One dataset as DCAT-AP 3.0 in {format.MediaType}: distributions, publisher, themes, data services.")
+                .Produces(StatusCodes.Status200OK, contentType: format.MediaType).ProducesProblem(StatusCodes.Status404NotFound);
+        }
+
+        group.MapGet("/api/v1/datasets/{id}/datapackage.json", (string id, HttpContext http, CatalogStore catalog) => DatasetPackage(http, catalog.Current, id))
+            .WithName("GetDataPackage").WithSummary("The Frictionless Data Package of a dataset: a resource per download format with its path and Table Schema, licences, sources.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/api/v1/datapackage.json", (HttpContext http, CatalogStore catalog) => CataloguePackage(http, catalog.Current))
+            .WithName("GetCatalogueDataPackage").WithSummary("One Frictionless Data Package for the whole open catalogue: every served dataset's resources.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        return app;
+    }
+
+    private static readonly Dictionary<string, object?> Header = new() { ["header"] = "Accept" };
+
+    private static string Suffix(string ext) => ext switch { "ttl" => "Turtle", "jsonld" => "JsonLd", _ => "RdfXml" };
+
+    private static DcatIris Iris(HttpContext http) => new(CatalogEndpoints.BaseUrl(http.Request));
+
+    /// <summary>Picks the serialisation from Accept (q-values respected; none, */* or text/* → Turtle); nothing acceptable → 406.</summary>
+    private static IResult Negotiated(HttpContext http, Func<RdfFormat, IResult> answer)
+    {
+        http.Response.Headers.Vary = "Accept";
+        var accept = http.Request.Headers.Accept.ToString();
+        if (string.IsNullOrWhiteSpace(accept))
+        {
+            return answer(RdfFormat.Turtle);
+        }
+
+        if (!MediaTypeHeaderValue.TryParseList(accept.Split(','), out var ranges))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "bad-accept", "Bad request", $"The Accept header '{accept}' could not be parsed.", Header);
+        }
+
+        RdfFormat? best = null;
+        var bestQ = 0.0;
+        foreach (var range in ranges.OrderByDescending(r => r.Quality ?? 1))
+        {
+            var q = range.Quality ?? 1;
+            var match = RdfFormat.All.FirstOrDefault(f => new MediaTypeHeaderValue(f.MediaType).IsSubsetOf(range))
+                ?? (range.MediaType.Value is "application/json" ? RdfFormat.JsonLd : range.MediaType.Value is "application/xml" or "text/xml" ? RdfFormat.RdfXml : null);
+            if (match is not null && q > bestQ)
+            {
+                best = match;
+                bestQ = q;
+            }
+        }
+
+        return best is null
+            ? Problems.Create(StatusCodes.Status406NotAcceptable, "not-acceptable", "Not acceptable",
+                $"The catalogue is served as {string.Join(", ", RdfFormat.All.Select(f => f.MediaType))}; Accept asked for '{accept}'. The .ttl, .jsonld and .rdf URLs need no header.", Header)
+            : answer(best);
+    }
+
+    private static IResult Catalogue(HttpContext http, CatalogSnapshot snapshot, RdfFormat format, string path, int? page, int? pageSize)
+    {
+        var size = pageSize ?? DcatCatalog.DefaultPageSize;
+        if (size is < 1 or > DcatCatalog.MaxPageSize)
+        {
+            return Problems.BadRequest("page-size-out-of-range", $"page_size must be between 1 and {DcatCatalog.MaxPageSize}; it was {size}.", "page_size");
+        }
+
+        var number = page ?? 1;
+        var result = DcatCatalog.Page(snapshot, Math.Max(number, 1), size);
+        if (number < 1 || number > result.Last)
+        {
+            return Problems.BadRequest("page-out-of-range", $"page must be between 1 and {result.Last} (page_size {size}); it was {number}.", "page");
+        }
+
+        var iris = Iris(http);
+        return Rdf(http, format, DcatCatalog.Build(snapshot, result, iris, iris.BaseUrl + path), "catalog", snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), number.ToString(System.Globalization.CultureInfo.InvariantCulture), size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static IResult Themes(HttpContext http, CatalogSnapshot snapshot, RdfFormat format) =>
+        Rdf(http, format, DcatThemes.Build(snapshot, Iris(http)), "themes", snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static IResult Dataset(HttpContext http, CatalogSnapshot snapshot, string id, RdfFormat format)
+    {
+        var d = Served(snapshot, id);
+        return d is null
+            ? NotFound(id)
+            : Rdf(http, format, DcatCatalog.BuildDataset(snapshot, d, Iris(http)), "dcat-dataset", d.Identifier, d.Modified.ToString("O"), d.Current!.Sha256, snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static IResult DatasetPackage(HttpContext http, CatalogSnapshot snapshot, string id)
+    {
+        var d = Served(snapshot, id);
+        if (d is null)
+        {
+            return NotFound(id);
+        }
+
+        return HttpCaching.NotModified(http, HttpCaching.Etag("datapackage", d.Identifier, d.Modified.ToString("O"), d.Current!.Sha256, snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), "public, max-age=60")
+            ? Results.StatusCode(StatusCodes.Status304NotModified)
+            : Results.Json(DataPackages.ForDataset(snapshot, d, Iris(http)), DataPackages.Json, "application/json");
+    }
+
+    private static IResult CataloguePackage(HttpContext http, CatalogSnapshot snapshot) =>
+        HttpCaching.NotModified(http, HttpCaching.Etag("datapackage-catalogue", snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)), "public, max-age=60")
+            ? Results.StatusCode(StatusCodes.Status304NotModified)
+            : Results.Json(DataPackages.ForCatalogue(snapshot, Iris(http)), DataPackages.Json, "application/json");
+
+    private static DatasetEntry? Served(CatalogSnapshot snapshot, string id) =>
+        snapshot.FindServed(id) is { IsRetired: false, Current: not null } d ? d : null;
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound(string id) => Problems.NotFound($"No dataset '{id}' is published.");
+
+    private static IResult Rdf(HttpContext http, RdfFormat format, RdfGraph graph, params string?[] etagParts)
+    {
+        if (HttpCaching.NotModified(http, HttpCaching.Etag([.. etagParts, format.Extension, CatalogEndpoints.BaseUrl(http.Request)]), "public, max-age=60"))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return Results.Text(format.Write(graph), format.MediaType + "; charset=utf-8", System.Text.Encoding.UTF8);
+    }
+}
