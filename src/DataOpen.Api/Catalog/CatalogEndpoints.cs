@@ -115,7 +115,16 @@ public static class CatalogEndpoints
         }
 
         var detail = BuildDetail(snapshot, d, BaseUrl(http.Request));
-        var report = d.Current is null ? null : await quality.FindAsync(d, d.Current.Version, ct);
+        Quality.QualityReport? report = null;
+        try
+        {
+            report = d.Current is null ? null : await quality.FindAsync(d, d.Current.Version, ct);
+        }
+        catch (Exception ex) when (Infrastructure.DatabaseFaults.IsUnavailable(ex))
+        {
+            // Metadata keeps serving from the snapshot while the database is down; the quality summary is left out.
+            report = null;
+        }
         if (report is not null)
         {
             detail = detail with { Quality = new QualitySummary(report.Score, report.Version, report.ComputedAt, report.Checks.Where(c => c.Score is < 1).Select(c => c.Id).ToList(), detail.Links["quality"]) };
