@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using Microsoft.OData.Edm;
 using Microsoft.OData.UriParser;
@@ -15,7 +16,6 @@ namespace DataOpen.Api.OData;
 /// </summary>
 public sealed class ODataSet
 {
-    private readonly ConcurrentDictionary<string, TableShape> shapes = new(StringComparer.Ordinal);
     private readonly FrozenDictionary<string, string> columnOf;
 
     internal ODataSet(string name, EdmEntitySet entitySet, EdmEntityType type, DatasetEntry? dataset, TableShape? catalogShape, string keyProperty, string keyColumn, FieldType keyType, IEnumerable<(string Property, string Column)> properties, IReadOnlyList<(string Property, string Column, FieldType Type)> entityKey)
@@ -95,9 +95,7 @@ public sealed class ODataSet
             return CatalogShape!;
         }
 
-        var v = version ?? Dataset.Current!;
-        return shapes.GetOrAdd(v.TableName, _ => new TableShape(v.Shape.Schema, v.Shape.Table,
-            v.Shape.Fields.Append(new FieldInfo(TableShape.RowIdColumn, FieldType.BigInt, int.MaxValue))));
+        return RowKeys.ShapeWithRowId(version ?? Dataset.Current!);
     }
 }
 
