@@ -108,7 +108,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         pg.serverOptions = $"-c listen_addresses=127.0.0.1 -c unix_socket_directories={fullDir} -c max_connections=200";
         if (ephemeral)
         {
-            pg.serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            // A throwaway cluster need not survive an OS crash (fsync off), but a commit it acknowledged must survive
+            // its own server being killed: tests stop it "immediately" mid-work, and with synchronous_commit off the
+            // last commits (a publish, its webhook deliveries) were lost with the WAL buffers. With fsync off, a
+            // synchronous commit is one write() to the page cache.
+            pg.serverOptions += " -c fsync=off -c full_page_writes=off";
         }
 
         try

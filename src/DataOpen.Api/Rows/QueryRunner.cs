@@ -66,11 +66,24 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     /// </summary>
     public async Task<RenderedPage> RenderPageAsync(CompiledQuery query, PageRenderer renderer, CancellationToken ct)
     {
+        try
+        {
+            return await RenderPageOnAsync(query, renderer, primary: false, ct);
+        }
+        catch (Exception ex) when (database.CanRetryOnPrimary(ex))
+        {
+            // The page is sent only once whole: a standby that went away mid-page costs a second read, not an error.
+            return await RenderPageOnAsync(query, renderer, primary: true, ct);
+        }
+    }
+
+    private async Task<RenderedPage> RenderPageOnAsync(CompiledQuery query, PageRenderer renderer, bool primary, CancellationToken ct)
+    {
         var writer = new PageWriter(query.PageSize, renderer.Options);
         try
         {
             var written = 0;
-            await foreach (var row in ReadRowsAsync(query, ct))
+            await foreach (var row in ReadRowsOnAsync(query, primary, ct))
             {
                 if (written == query.PageSize)
                 {
@@ -137,14 +150,22 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
 
         // A download is timed to its first row: the rest is paced by the client reading it.
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var timed = false;
-        // Downloads read column by column, so one huge value never has to fit in the read buffer.
-        await using var lease = await StartAsync(query, statementTimeoutSeconds, CommandBehavior.SequentialAccess, false, ct);
+        Lease first;
+        try
+        {
+            // Downloads read column by column, so one huge value never has to fit in the read buffer.
+            first = await StartAsync(query, statementTimeoutSeconds, CommandBehavior.SequentialAccess, false, ct);
+        }
+        finally
+        {
+            Record(query, started);
+        }
+
+        await using var lease = first;
         var reader = lease.Reader;
         var row = new ResultRow(reader, query);
-        while (await ReadFirstTimedAsync(reader, query, started, !timed, ct))
+        for (var more = lease.HasRow; more; more = await ReadAsync(reader, ct))
         {
-            timed = true;
             var values = new object?[row.Width];
             for (var i = 0; i < values.Length; i++)
             {
@@ -172,7 +193,7 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
             await using var lease = await StartAsync(query, null, CommandBehavior.Default, primary, ct);
             var reader = lease.Reader;
             var row = new ResultRow(reader, query);
-            while (await ReadAsync(reader, ct))
+            for (var more = lease.HasRow; more; more = await ReadAsync(reader, ct))
             {
                 yield return row;
             }
@@ -183,25 +204,11 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         }
     }
 
-    private async Task<bool> ReadFirstTimedAsync(NpgsqlDataReader reader, CompiledQuery query, long started, bool first, CancellationToken ct)
-    {
-        if (!first)
-        {
-            return await ReadAsync(reader, ct);
-        }
-
-        try
-        {
-            return await ReadAsync(reader, ct);
-        }
-        finally
-        {
-            Record(query, started);
-        }
-    }
-
-    /// <summary>An open connection (in a transaction when the read has its own timeout), its command and its reader.</summary>
-    private sealed record Lease(NpgsqlConnection Conn, NpgsqlTransaction? Tx, NpgsqlCommand Cmd, NpgsqlDataReader Reader) : IAsyncDisposable
+    /// <summary>
+    /// An open connection (in a transaction when the read has its own timeout), its command and its reader,
+    /// positioned on the first row (<see cref="HasRow"/>).
+    /// </summary>
+    private sealed record Lease(NpgsqlConnection Conn, NpgsqlTransaction? Tx, NpgsqlCommand Cmd, NpgsqlDataReader Reader, bool HasRow) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -217,7 +224,7 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     }
 
     /// <summary>
-    /// Opens a read connection and runs the query up to its first result. With replicas, a standby that fails
+    /// Opens a read connection and runs the query up to its first row. With replicas, a standby that fails
     /// here (stopped, restarting) is replaced by the primary: no row has been handed out yet.
     /// </summary>
     private async Task<Lease> StartAsync(CompiledQuery query, int? statementTimeoutSeconds, CommandBehavior behavior, bool primary, CancellationToken ct)
@@ -233,7 +240,18 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
                 tx = statementTimeoutSeconds is null ? null : await BeginWithTimeoutAsync(conn, statementTimeoutSeconds, ct);
                 cmd = new NpgsqlCommand(query.Sql, conn, tx) { CommandTimeout = ClientTimeout(statementTimeoutSeconds) };
                 cmd.Parameters.AddRange(query.ToNpgsqlParameters().ToArray());
-                return new Lease(conn, tx, cmd, await ExecuteAsync(cmd, behavior, ct));
+                var reader = await ExecuteAsync(cmd, behavior, ct);
+                try
+                {
+                    // The first row is read here too: a standby can fail after the command began but before any
+                    // row arrived (a fast shutdown ends running queries with 57P01), and nothing was handed out.
+                    return new Lease(conn, tx, cmd, reader, await ReadAsync(reader, ct));
+                }
+                catch
+                {
+                    await reader.DisposeAsync();
+                    throw;
+                }
             }
             catch (Exception ex)
             {
@@ -327,18 +345,24 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
                 continue;
             }
 
+            var guarded = new HandedOutReader(reader);
             try
             {
-                await consume(reader, ct);
+                await consume(guarded, ct);
                 return;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
             {
                 throw new QueryTimeoutException(ex);
             }
+            catch (Exception ex) when (!onPrimary && !guarded.HandedOut && database.CanRetryOnPrimary(ex))
+            {
+                // The standby went away before the first character of the copy reached the consumer (it fails
+                // on its first read, after COPY began): nothing was written, so the primary sends the file.
+            }
             finally
             {
-                reader.Dispose();
+                guarded.Dispose();
                 await DisposeAllAsync(null, tx, conn);
             }
         }

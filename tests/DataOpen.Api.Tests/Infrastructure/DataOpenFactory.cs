@@ -33,6 +33,10 @@ public class DataOpenFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("DataOpen:DataDirectory", DataDirectory);
         builder.UseSetting("DataOpen:EphemeralDatabase", "true");
         builder.UseSetting("DataOpen:AdminKey", AdminKey);
+        // TestServer listens on no port. Without this the entry point probes appsettings' port 5080, and when several
+        // factories start at once one probe finds another's probe listening, reports the port taken and returns
+        // before the host starts: that fixture's tests then fail in milliseconds with "The database is not open yet".
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         // All tests share one anonymous bucket (TestServer has no client IP) and run in parallel: lift
         // the anonymous and registered limits. The access tests shrink two tiers nobody else uses
         // (research: bursts of 3 and almost no refill; partner: a daily quota of 4) to test 429s.

@@ -45,7 +45,7 @@ public sealed class PostgresNode : IAsyncDisposable
     }
 
     public Task StartAsync() => RunAsync("pg_ctl", "-D", Directory, "-w", "-t", "30", "-l", Path.Combine(Directory, "server.log"), "-o",
-        $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={Directory} -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=replica -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=-1",
+        $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={Directory} -c max_connections=200 -c fsync=off -c full_page_writes=off -c wal_level=replica -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=-1",
         "start");
 
     /// <summary><c>pg_ctl stop -m fast</c>: sessions are told to end (like an operator's restart of a standby).</summary>
