@@ -16,6 +16,12 @@ namespace DataOpen.Api.Tests.Feeds;
 [Collection(ApiTests.Name)]
 public sealed class FeedTests(DataOpenFactory factory)
 {
+    private async Task PublishAsync(string id, int rows)
+    {
+        using var admin = factory.CreateAdminClient();
+        await TestDatasets.PublishIdNameCsvAsync(admin, id, rows, "丙");
+    }
+
     private async Task<string> NewDatasetAsync(string openClass, bool publish = true)
     {
         await TestDatasets.EnsureReferencesAsync(factory.Database);
@@ -30,21 +36,6 @@ public sealed class FeedTests(DataOpenFactory factory)
         }
 
         return def.Identifier;
-    }
-
-    private async Task PublishAsync(string id, int rows)
-    {
-        using var admin = factory.CreateAdminClient();
-        var csv = new StringBuilder("id,name\n");
-        for (var i = 1; i <= rows; i++)
-        {
-            csv.Append(i).Append(",丙").Append(i).Append('\n');
-        }
-
-        var body = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        body.Headers.ContentType = new("application/octet-stream");
-        var created = await admin.PostAsync($"/api/v1/admin/datasets/{id}/versions?filename=v{rows}.csv", body);
-        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
     }
 
     private async Task<SyndicationFeed> FeedAsync(string uri)

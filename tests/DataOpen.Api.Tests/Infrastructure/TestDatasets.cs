@@ -62,4 +62,22 @@ public static class TestDatasets
             w.WriteLine(day.AddDays(i % 365).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         }
     }
+
+    /// <summary>
+    /// Publishes a version of <paramref name="rows"/> rows (<c>id,name</c>, names <paramref name="namePrefix"/>1…) through
+    /// the admin REST door with <paramref name="admin"/> (a client holding the admin key), asserting 201.
+    /// </summary>
+    public static async Task PublishIdNameCsvAsync(HttpClient admin, string id, int rows, string namePrefix = "乙")
+    {
+        var csv = new StringBuilder("id,name\n");
+        for (var i = 1; i <= rows; i++)
+        {
+            csv.Append(i).Append(',').Append(namePrefix).Append(i).Append('\n');
+        }
+
+        using var body = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
+        body.Headers.ContentType = new("application/octet-stream");
+        using var created = await admin.PostAsync($"/api/v1/admin/datasets/{id}/versions?filename=v{rows}.csv", body);
+        Xunit.Assert.True(created.StatusCode == System.Net.HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+    }
 }

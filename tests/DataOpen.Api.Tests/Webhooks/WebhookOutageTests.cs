@@ -33,7 +33,7 @@ public sealed class WebhookOutageTests(WebhookOutageFactory factory) : IClassFix
         using var admin = factory.CreateAdminClient();
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/datasets/{def.Identifier}",
             new StringContent(JsonSerializer.Serialize(def, DataOpen.Core.Catalog.DatasetDefinition.JsonOptions), Encoding.UTF8, "application/json"))).StatusCode);
-        await PublishAsync(admin, def.Identifier, 1);
+        await TestDatasets.PublishIdNameCsvAsync(admin, def.Identifier, 1);
         var (key, _) = await AccessHelpers.NewKeyAsync(factory);
         using var holder = AccessHelpers.ClientWithKey(factory, key);
         var subscribed = await holder.PostAsJsonAsync("/api/v1/webhooks", new { dataset = def.Identifier, url = receiver.Url });
@@ -43,7 +43,7 @@ public sealed class WebhookOutageTests(WebhookOutageFactory factory) : IClassFix
         // Version 2 reaches the receiver, which holds its answer while PostgreSQL is stopped under the dispatcher.
         var answer = new TaskCompletionSource();
         receiver.Hold = answer.Task;
-        await PublishAsync(admin, def.Identifier, 2);
+        await TestDatasets.PublishIdNameCsvAsync(admin, def.Identifier, 2);
         var first = Assert.Single(await receiver.WaitForAsync(1, Wait));
         var embedded = factory.Database.Embedded!;
         await embedded.StopServerAsync(immediate: true, CancellationToken.None);
@@ -79,23 +79,9 @@ public sealed class WebhookOutageTests(WebhookOutageFactory factory) : IClassFix
         Assert.Equal("delivered", log[0].GetProperty("status").GetString());
         Assert.Equal(2, log[0].GetProperty("version").GetInt32());
 
-        await PublishAsync(admin, def.Identifier, 3);
+        await TestDatasets.PublishIdNameCsvAsync(admin, def.Identifier, 3);
         var third = await receiver.WaitForAsync(3, Wait);
         Assert.Equal(3, JsonDocument.Parse(third[^1].Body).RootElement.GetProperty("data").GetProperty("version").GetInt32());
-    }
-
-    private static async Task PublishAsync(HttpClient admin, string id, int rows)
-    {
-        var csv = new StringBuilder("id,name\n");
-        for (var i = 1; i <= rows; i++)
-        {
-            csv.Append(i).Append(",乙").Append(i).Append('\n');
-        }
-
-        var body = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        body.Headers.ContentType = new("application/octet-stream");
-        var created = await admin.PostAsync($"/api/v1/admin/datasets/{id}/versions?filename=v{rows}.csv", body);
-        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
     }
 
     private static async Task<JsonElement> WaitAsync(HttpClient client, long id, Func<JsonElement, bool> done)

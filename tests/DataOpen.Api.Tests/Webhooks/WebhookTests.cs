@@ -22,6 +22,12 @@ public sealed class WebhookTests(DataOpenFactory factory)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
+    private async Task PublishAsync(string id, int rows)
+    {
+        using var admin = factory.CreateAdminClient();
+        await TestDatasets.PublishIdNameCsvAsync(admin, id, rows, "甲");
+    }
+
     private async Task<string> NewDatasetAsync(string openClass = "unconditional")
     {
         await TestDatasets.EnsureReferencesAsync(factory.Database);
@@ -32,21 +38,6 @@ public sealed class WebhookTests(DataOpenFactory factory)
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         await PublishAsync(def.Identifier, 1);
         return def.Identifier;
-    }
-
-    private async Task PublishAsync(string id, int rows)
-    {
-        using var admin = factory.CreateAdminClient();
-        var csv = new StringBuilder("id,name\n");
-        for (var i = 1; i <= rows; i++)
-        {
-            csv.Append(i).Append(",甲").Append(i).Append('\n');
-        }
-
-        var body = new ByteArrayContent(Encoding.UTF8.GetBytes(csv.ToString()));
-        body.Headers.ContentType = new("application/octet-stream");
-        var created = await admin.PostAsync($"/api/v1/admin/datasets/{id}/versions?filename=v{rows}.csv", body);
-        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
     }
 
     private static async Task<JsonElement> SubscribeAsync(HttpClient client, string dataset, string url, HttpStatusCode expected = HttpStatusCode.Created)
