@@ -163,8 +163,9 @@ public sealed class WebhookDispatcher(
         {
             var finalAttempt = attempt >= o.MaxAttempts;
             var delay = Math.Min(o.MaxRetrySeconds, o.InitialRetrySeconds * Math.Pow(2, attempt - 1));
+            // The backoff counts from now, after the attempt: now() is the transaction's start, before the send.
             await UpdateAsync(conn, tx,
-                "UPDATE webhooks.deliveries SET status = $5, attempts = $2, last_status_code = $3::integer, last_error = $4, next_attempt_at = now() + make_interval(secs => $6), finished_at = CASE WHEN $5 = 'failed' THEN now() END WHERE id = $1",
+                "UPDATE webhooks.deliveries SET status = $5, attempts = $2, last_status_code = $3::integer, last_error = $4, next_attempt_at = clock_timestamp() + make_interval(secs => $6), finished_at = CASE WHEN $5 = 'failed' THEN now() END WHERE id = $1",
                 ct, due.Id, attempt, status, error, finalAttempt ? "failed" : "pending", delay);
             await UpdateAsync(conn, tx, "UPDATE webhooks.subscriptions SET consecutive_failures = consecutive_failures + 1 WHERE id = $1", ct, due.SubscriptionId);
         }

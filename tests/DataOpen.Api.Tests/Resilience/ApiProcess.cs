@@ -72,6 +72,12 @@ public sealed class ApiProcess : IAsyncDisposable
         return api;
     }
 
+    /// <summary>
+    /// How long a real process may take to be ready: it provisions or migrates a cluster and may seed the sample
+    /// catalog, on a 2-core machine running the rest of the suite at the same time (90 s was too short at load 30+).
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+
     /// <summary>Waits until /health/ready answers 200; fails with the process's output if it exits or takes too long.</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
     {

@@ -19,7 +19,7 @@ public sealed class OwnershipTests
         var first = ApiProcess.Start(ApiProcess.FreePort(), settings);
         try
         {
-            await first.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await first.WaitReadyAsync(ApiProcess.StartTimeout);
             var pid = File.ReadAllLines(Path.Combine(folder, "postmaster.pid"));
             var (postgresPid, postgresPort) = (pid[0], pid[3]);
 

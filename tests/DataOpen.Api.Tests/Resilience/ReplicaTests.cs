@@ -52,10 +52,10 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         try
         {
             output.WriteLine($"primary, standby and redis up after {clock.Elapsed.TotalSeconds:F1} s");
-            await a.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await a.WaitReadyAsync(ApiProcess.StartTimeout);
             output.WriteLine($"A ready after {clock.Elapsed.TotalSeconds:F1} s");
             b = ApiProcess.Start(ApiProcess.FreePort(), settings);
-            await b.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await b.WaitReadyAsync(ApiProcess.StartTimeout);
             output.WriteLine($"primary, standby, redis and two instances up after {clock.Elapsed.TotalSeconds:F1} s");
             await using (var owner = new NpgsqlConnection(settings["ConnectionStrings__DataOpen"]))
             {
