@@ -27,14 +27,36 @@ public sealed class MapFlowTests(BrowserFactory factory, ITestOutputHelper outpu
     private static Task<int> RowsInTableAsync(IPage page) =>
         BrowserChecks.BoundedAsync(page.Locator("[data-testid=map-table] tbody tr").CountAsync(), "counting the table's rows");
 
-    private static async Task WaitForPointsAsync(IPage page, long points) =>
-        await page.WaitForFunctionAsync($"document.getElementById('map').getAttribute('data-points') === '{points}' && document.getElementById('map').classList.contains('ready')");
+    private readonly List<string> scriptErrors = [];
+
+    /// <summary>Waits (bounded) until the map has drawn <paramref name="points"/> points, or any number when null; a timeout names the page's script errors.</summary>
+    private async Task WaitForMapAsync(IPage page, long? points = null)
+    {
+        var drawn = points is null ? "true" : $"document.getElementById('map').getAttribute('data-points') === '{points}'";
+        try
+        {
+            await page.WaitForFunctionAsync($"document.getElementById('map').classList.contains('ready') && {drawn}");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"the map did not draw {points?.ToString(CultureInfo.InvariantCulture) ?? "its"} points; script errors: {string.Join(" | ", scriptErrors)}", ex);
+        }
+
+        Assert.True(scriptErrors.Count == 0, "script errors: " + string.Join(" | ", scriptErrors));
+    }
 
     [BrowserFact]
     public async Task Bus_stops_are_drawn_clustered_over_the_outline_and_the_filter_changes_the_points()
     {
         await using var context = await BrowserChecks.NewContextAsync(factory, new() { Locale = "zh-CN" });
         var page = await context.NewPageAsync();
+        page.PageError += (_, e) =>
+        {
+            lock (scriptErrors)
+            {
+                scriptErrors.Add(e);
+            }
+        };
         var elsewhere = new List<string>();
         var rowsRequests = new List<string>();
         page.Request += (_, r) =>
@@ -57,8 +79,7 @@ public sealed class MapFlowTests(BrowserFactory factory, ITestOutputHelper outpu
 
         var all = factory.Catalog.Current.Find("bus-stops")!.Current!.RowCount;
         await page.GotoAsync("/datasets/bus-stops");
-        await page.WaitForSelectorAsync("#map.ready");
-        Assert.Equal(all.ToString(CultureInfo.InvariantCulture), await page.GetAttributeAsync("#map", "data-points"));
+        await WaitForMapAsync(page, all);
 
         // The outline comes from the service (four areas), drawn with no tile server: no tile images at all.
         Assert.Equal("4", await page.GetAttributeAsync("#map", "data-outline"));
@@ -89,7 +110,7 @@ public sealed class MapFlowTests(BrowserFactory factory, ITestOutputHelper outpu
         var before = rowsRequests.Count;
         await page.SelectOptionAsync("#map-district", Airport);
         await page.ClickAsync("[data-testid=map-form] button[type=submit]");
-        await WaitForPointsAsync(page, expected);
+        await WaitForMapAsync(page, expected);
         Assert.Contains(rowsRequests.Skip(before), q => q.Contains("district=" + Airport, StringComparison.Ordinal));
         Assert.Equal(expected, await RowsInTableAsync(page));
         Assert.Contains("map-district=", page.Url, StringComparison.Ordinal);
@@ -101,7 +122,7 @@ public sealed class MapFlowTests(BrowserFactory factory, ITestOutputHelper outpu
         await page.ClickAsync("[data-testid=map-form] button[type=submit]");
         var both = await CountAsync("&district=" + Uri.EscapeDataString(Airport) + "&stop_name[contains]=" + Uri.EscapeDataString("大街"));
         Assert.InRange(both, 1, expected - 1);
-        await WaitForPointsAsync(page, both);
+        await WaitForMapAsync(page, both);
         Assert.Contains(rowsRequests.Skip(before), q => q.Contains("stop_name[contains]=大街", StringComparison.Ordinal));
         Assert.Equal(both, await RowsInTableAsync(page));
         await BrowserChecks.AssertAccessibleAsync(page, "dataset-map-filtered", output);
@@ -109,7 +130,7 @@ public sealed class MapFlowTests(BrowserFactory factory, ITestOutputHelper outpu
         // 375 px: the page with its map fits without sideways scrolling.
         await page.SetViewportSizeAsync(375, 800);
         await page.GotoAsync("/datasets/bus-stops");
-        await page.WaitForSelectorAsync("#map.ready");
+        await WaitForMapAsync(page, all);
         var width = await BrowserChecks.BoundedAsync(page.EvaluateAsync<int>("document.documentElement.scrollWidth"), "measuring the page");
         Assert.True(width <= 375, $"the dataset page with its map is {width} px wide at a 375 px viewport");
         await BrowserChecks.ShotAsync(page, "dataset-map-375");
@@ -120,7 +141,7 @@ public sealed class MapFlowTests(BrowserFactory factory, ITestOutputHelper outpu
         await page.GotoAsync("/language?culture=en&returnUrl=%2Fdatasets%2Fbus-stops");
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
         Assert.Equal("Map", await page.InnerTextAsync("#map-title"));
-        await WaitForPointsAsync(page, all);
+        await WaitForMapAsync(page, all);
         Assert.Contains(all.ToString(CultureInfo.InvariantCulture), await page.InnerTextAsync("#map-status"), StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\p{IsCJKUnifiedIdeographs}", await page.InnerTextAsync("#map-status"));
         await BrowserChecks.AssertAccessibleAsync(page, "dataset-map-en", output);
