@@ -157,7 +157,7 @@ public static class CatalogEndpoints
         };
         return new DatasetDetail(
             d.Identifier, new(m.Title.Zh, m.Title.En), new(m.Description.Zh, m.Description.En),
-            snapshot.PublishersById.GetValueOrDefault(m.Publisher), m.ContactPoint ?? ContactOf(snapshot, m.Publisher), themes,
+            snapshot.PublishersById.GetValueOrDefault(m.Publisher), snapshot.ContactOf(m), themes,
             new LocalizedKeywords(m.Keywords.Zh, m.Keywords.En), m.OpenClass, OpenClasses.ToAccessRights(m.OpenClass),
             m.OpenConditions is null ? null : new(m.OpenConditions.Zh, m.OpenConditions.En), m.UpdateFrequency, m.Issued, d.Modified,
             snapshot.LicensesById.GetValueOrDefault(m.License), m.TemporalCoverage, m.SpatialCoverage is null ? null : new(m.SpatialCoverage.Zh, m.SpatialCoverage.En),
@@ -171,9 +171,6 @@ public static class CatalogEndpoints
         : field == geo.Longitude ? "http://www.w3.org/2003/01/geo/wgs84_pos#long"
         : field == geo.Latitude ? "http://www.w3.org/2003/01/geo/wgs84_pos#lat"
         : null;
-
-    private static ContactPoint? ContactOf(CatalogSnapshot snapshot, string publisher) =>
-        snapshot.PublishersById.TryGetValue(publisher, out var p) ? new ContactPoint(p.NameZh, p.Email, p.Phone) : null;
 
     internal static FieldDto FieldOf(FieldInfo f) =>
         new(f.Name, f.Type.ToName(), f.TitleZh is null ? null : new(f.TitleZh, f.TitleEn), f.Description, f.Unit, f.ValueDomain, f.Sensitivity);

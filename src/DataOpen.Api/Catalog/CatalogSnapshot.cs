@@ -107,4 +107,8 @@ public sealed class CatalogSnapshot
     /// <summary>A dataset a door may show: not-open and unknown identifiers look the same (404).</summary>
     public DatasetEntry? FindServed(string identifier) =>
         byIdentifier.TryGetValue(identifier, out var d) && d.IsServed ? d : null;
+
+    /// <summary>Whom to contact about a dataset, in every door: its declared contact point, else its publisher (name, email, phone).</summary>
+    public ContactPoint? ContactOf(DatasetDefinition dataset) =>
+        dataset.ContactPoint ?? (PublishersById.TryGetValue(dataset.Publisher, out var p) ? new ContactPoint(p.NameZh, p.Email, p.Phone) : null);
 }

@@ -24,7 +24,7 @@ public static class CkanDicts
         var snapshot = index.Snapshot;
         var licence = snapshot.LicensesById.GetValueOrDefault(m.License);
         var publisher = snapshot.PublishersById.GetValueOrDefault(m.Publisher);
-        var contact = m.ContactPoint;
+        var contact = snapshot.ContactOf(m);
         var resources = new JsonArray([.. index.ResourcesOf(d).Select(r => (JsonNode)Resource(r, baseUrl))]);
         var tags = new JsonArray([.. CkanIndex.Tags(d).Select(t => (JsonNode)Tag(t))]);
         var groups = new JsonArray([.. index.GroupsOf(d).OrderBy(g => g.Theme.LabelZh, StringComparer.Ordinal).Select(g => (JsonNode)new JsonObject
@@ -91,6 +91,7 @@ public static class CkanDicts
     {
         var m = d.Metadata;
         var publisher = index.Snapshot.PublishersById.GetValueOrDefault(m.Publisher);
+        var contact = index.Snapshot.ContactOf(m);
         var (classZh, classEn) = CatalogSearch.OpenClassLabel(m.OpenClass);
         var (frequencyZh, _) = CatalogSearch.FrequencyLabel(m.UpdateFrequency);
         var self = $"{baseUrl}/api/v1/datasets/{Uri.EscapeDataString(d.Identifier)}";
@@ -114,9 +115,9 @@ public static class CkanDicts
             ["publisher_name"] = publisher?.NameZh,
             ["publisher_email"] = publisher?.Email,
             ["publisher_url"] = publisher?.Website,
-            ["contact_name"] = m.ContactPoint?.Name,
-            ["contact_email"] = m.ContactPoint?.Email,
-            ["contact_phone"] = m.ContactPoint?.Phone,
+            ["contact_name"] = contact?.Name,
+            ["contact_email"] = contact?.Email,
+            ["contact_phone"] = contact?.Phone,
             ["themes"] = JsonSerializer.Serialize(m.Themes.SelectMany(kv => kv.Value.Select(c => kv.Key + ":" + c))),
             ["security_grade"] = m.SecurityGrade,
             ["temporal_start"] = m.TemporalCoverage?.Start,

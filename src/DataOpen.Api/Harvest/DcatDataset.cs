@@ -213,7 +213,7 @@ public static class DcatDataset
     private static void Contact(RdfGraph g, CatalogSnapshot snapshot, RdfTerm ds, DatasetEntry d)
     {
         var p = snapshot.PublishersById.GetValueOrDefault(d.Metadata.Publisher);
-        var c = d.Metadata.ContactPoint ?? (p is null ? null : new DataOpen.Core.Catalog.ContactPoint(p.NameZh, p.Email, p.Phone));
+        var c = snapshot.ContactOf(d.Metadata);
         if (c is null)
         {
             return;

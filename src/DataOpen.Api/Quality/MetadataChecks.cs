@@ -36,6 +36,27 @@ public static class MetadataChecks
                 false => new Localized($"已超过声明的更新频率“{m.UpdateFrequency}”未更新。", $"Overdue for its declared update frequency '{m.UpdateFrequency}'."),
             },
             onTime == false ? new Localized("发布新版本，或把更新频率改为实际频率。", "Publish a new version, or declare the frequency it really has.") : null);
+        yield return Key(version);
+    }
+
+    /// <summary>
+    /// Key uniqueness: a version published with a declared primaryKey has unique, non-null keys (publishing rejects duplicates and
+    /// nulls and builds the unique index <c>{table}_key</c>), so it passes; a version without one has no key to check and fails.
+    /// </summary>
+    public static QualityCheck Key(VersionInfo version)
+    {
+        if (version.PrimaryKey is { Count: > 0 } key)
+        {
+            var names = string.Join(", ", key);
+            return new QualityCheck("key", 1, 2,
+                new Localized($"主键（{string.Join("、", key)}）唯一且无空值：发布时已校验，并由唯一索引保证。",
+                    $"The primary key ({names}) is unique and never null: checked at publish and held by a unique index."), null);
+        }
+
+        return new QualityCheck("key", 0, 2,
+            new Localized("没有声明主键（primaryKey），无法确认每行唯一，也不能按键取行。", "No primary key (primaryKey) is declared: rows cannot be checked for uniqueness or looked up by key."),
+            new Localized("在 dataset.json 中声明 primaryKey（一个字段名或字段名列表，如 \"stop_id\" 或 [\"station_code\", \"observed_at\"]）后重新发布；发布会拒绝重复和空值（见 docs/indexes.md 的“Keys”）。",
+                "Declare primaryKey in dataset.json (a field name or a list, e.g. \"stop_id\" or [\"station_code\", \"observed_at\"]) and publish again; publishing rejects duplicates and nulls (see Keys in docs/indexes.md)."));
     }
 
     private static QualityCheck Completeness(DatasetDefinition m, CatalogSnapshot snapshot)

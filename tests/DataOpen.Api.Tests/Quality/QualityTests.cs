@@ -77,6 +77,38 @@ public sealed class QualityTests(DataOpenFactory factory)
     }
 
     [Fact]
+    public async Task A_declared_primary_key_passes_the_key_check_and_a_version_without_one_is_told_how_to_declare_it()
+    {
+        var plain = TestDatasets.Definition(TestDatasets.NewIdentifier("quality"));
+        await RestFixtures.PublishAsync(factory, plain, Path.Combine(TestDatasets.WriteCsvFolder(plain, 20), "data.csv"));
+        var keyed = TestDatasets.Definition(TestDatasets.NewIdentifier("quality")) with { PrimaryKey = ["id"] };
+        await RestFixtures.PublishAsync(factory, keyed, Path.Combine(TestDatasets.WriteCsvFolder(keyed, 20), "data.csv"));
+        Assert.Equal(["id"], factory.Catalog.Current.Find(keyed.Identifier)!.Current!.PrimaryKey);
+
+        var without = await ReportAsync(plain.Identifier);
+        var missing = Check(without, "key");
+        Assert.Equal(0.0, missing.GetProperty("score").GetDouble());
+        Assert.Equal(2, missing.GetProperty("weight").GetInt32());
+        Assert.Contains("primaryKey", missing.GetProperty("fix").GetProperty("en").GetString(), StringComparison.Ordinal);
+        Assert.Contains("dataset.json", missing.GetProperty("fix").GetProperty("zh").GetString(), StringComparison.Ordinal);
+        Assert.Contains("docs/indexes.md", missing.GetProperty("fix").GetProperty("en").GetString(), StringComparison.Ordinal);
+
+        var with = await ReportAsync(keyed.Identifier);
+        var declared = Check(with, "key");
+        Assert.Equal(1.0, declared.GetProperty("score").GetDouble());
+        Assert.Contains("(id)", declared.GetProperty("detail").GetProperty("en").GetString(), StringComparison.Ordinal);
+        Assert.False(declared.TryGetProperty("fix", out var fix) && fix.ValueKind != JsonValueKind.Null, "a passing key check has nothing to fix");
+
+        // The same data otherwise: the key is the only difference between the two scores (weight 2 of the counted weights).
+        var weights = with.GetProperty("checks").EnumerateArray().Where(c => c.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number).Sum(c => c.GetProperty("weight").GetInt32());
+        var expected = 100.0 * 2 / weights;
+        Assert.InRange(with.GetProperty("score").GetDouble() - without.GetProperty("score").GetDouble(), expected - 0.11, expected + 0.11);
+
+        // Every sample dataset declares its natural key: bus-stops passes.
+        Assert.Equal(1.0, Check(await ReportAsync("bus-stops"), "key").GetProperty("score").GetDouble());
+    }
+
+    [Fact]
     public async Task Unknown_datasets_and_versions_are_404_problems()
     {
         using var client = factory.CreateClient();

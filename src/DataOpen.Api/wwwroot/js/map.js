@@ -14,9 +14,12 @@
   var status = document.getElementById('map-status');
   var tbody = document.querySelector('[data-testid=map-table] tbody');
   el.hidden = false;
-  var map = L.map(el, { zoomSnap: 0.25, attributionControl: !!cfg.tileUrl });
+  // The map's own maxZoom: without a tile layer Leaflet has none (Infinity), and Leaflet.markercluster refuses such a map
+  // ("Map has no maxZoom specified", thrown when the cluster layer is added), which left the map undrawn without tiles.
+  var maxZoom = 19;
+  var map = L.map(el, { zoomSnap: 0.25, maxZoom: maxZoom, attributionControl: !!cfg.tileUrl });
   if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || '', maxZoom: 19 }).addTo(map);
+    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || '', maxZoom: maxZoom }).addTo(map);
   }
   var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
   map.addLayer(cluster);
@@ -24,7 +27,7 @@
   map.setView([0, 0], 2);
 
   function format(template, value) {
-    return template.replace('{0}', String(value));
+    return template.split('{0}').join(String(value));
   }
 
   function parameters() {

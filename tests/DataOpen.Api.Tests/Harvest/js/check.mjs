@@ -1,7 +1,7 @@
 // DataOpen's harvest checks, run by tests/DataOpen.Api.Tests/Harvest/*.cs with node:
 //   node check.mjs shacl SHAPES DATA...      DCAT-AP SHACL validation (rdf-validate-shacl); exit 1 on any violation
 //   node check.mjs same DATA...              the files (Turtle, JSON-LD, RDF/XML) hold the same graph (URDNA2015)
-//   node check.mjs harvest DATA...           what a ckanext-dcat-style harvester makes of DCAT pages (JSON)
+//   node check.mjs harvest [--lang=zh] [--licenses=FILE] DATA...   what ckanext-dcat's euro_dcat_ap_3 profile makes of DCAT pages (JSON)
 //   node check.mjs datapackage FILE...       Frictionless Data Package validation (datapackage-js); exit 1 if invalid
 import { readFile } from 'node:fs/promises'
 import rdf from '@zazuko/env-node'
@@ -57,90 +57,168 @@ async function same (files) {
   process.exitCode = out.every(o => o.same) && first.size > 0 ? 0 : 1
 }
 
-// ---- a ckanext-dcat-style harvest: ckanext/dcat/profiles (euro_dcat_ap_base parse_dataset) and the
-// DCATRDFHarvester's paging (_get_pagination: hydra:PartialCollectionView's hydra:next) ----
+// ---- a ckanext-dcat harvest, read from ckan/ckanext-dcat (ckanext/dcat/profiles): the DCATRDFHarvester's paging
+// (_get_pagination: hydra:PartialCollectionView's hydra:next) and the euro_dcat_ap_3 profile's parse_dataset
+// (_parse_dataset_base + _parse_dataset_v2 + _parse_dataset_v3) with RDFProfile's helpers (_object_value,
+// _keywords, _agents_details, _contact_details, _time_interval, _access_rights, _license, _distribution_format).
+// Values are kept as ckanext-dcat keeps them (IRIs stay IRIs); the C# test maps them to the CKAN door's fields.
+// Options: --lang=zh (the harvesting CKAN's ckan.locale_default), --licenses=FILE (its licence register: [{id, url, title}]).
 const NS = {
-  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#', dcat: 'http://www.w3.org/ns/dcat#', dct: 'http://purl.org/dc/terms/',
-  foaf: 'http://xmlns.com/foaf/0.1/', vcard: 'http://www.w3.org/2006/vcard/ns#', spdx: 'http://spdx.org/rdf/terms#',
-  hydra: 'http://www.w3.org/ns/hydra/core#', owl: 'http://www.w3.org/2002/07/owl#', skos: 'http://www.w3.org/2004/02/skos/core#'
+  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#', rdfs: 'http://www.w3.org/2000/01/rdf-schema#', dcat: 'http://www.w3.org/ns/dcat#',
+  dct: 'http://purl.org/dc/terms/', foaf: 'http://xmlns.com/foaf/0.1/', vcard: 'http://www.w3.org/2006/vcard/ns#',
+  spdx: 'http://spdx.org/rdf/terms#', hydra: 'http://www.w3.org/ns/hydra/core#', owl: 'http://www.w3.org/2002/07/owl#',
+  skos: 'http://www.w3.org/2004/02/skos/core#', adms: 'http://www.w3.org/ns/adms#', schema: 'http://schema.org/'
 }
 
-function harvestGraph (data) {
+function harvestGraph (data, lang, register) {
   const objects = (s, p) => [...data.match(s, rdf.namedNode(p))].map(q => q.object)
-  const one = (s, p, lang) => {
-    const all = objects(s, p)
-    const pick = lang === undefined ? all[0] : all.find(o => o.language === lang)
-    return pick ? pick.value : undefined
+  const isLiteral = o => o.termType === 'Literal'
+  // RDFProfile._object_value: the literal in the default language, else the first literal; a resource's rdfs:label, else its IRI.
+  const value = (s, p) => {
+    let fallback = ''
+    for (const o of objects(s, p)) {
+      if (isLiteral(o)) {
+        if (o.language && o.language === lang) return o.value
+        if (fallback === '') fallback = o.value
+      } else {
+        const labels = objects(o, NS.rdfs + 'label')
+        return labels.length ? labels[0].value : o.value
+      }
+    }
+    return fallback
   }
+  const list = (s, p) => objects(s, p).map(o => o.value)
+  const uriOf = t => t.termType === 'NamedNode' ? t.value : ''
+  // _agents_details / _contact_details: the name in ckan.locale_default's language, else one without a language, else any.
+  const name = (s, p) => {
+    const all = objects(s, p).filter(isLiteral)
+    return (all.find(o => o.language === lang) ?? all.find(o => !o.language) ?? all[0])?.value ?? ''
+  }
+  const withoutMailto = v => v.replace(/^mailto:/, '')
   const datasets = []
   for (const q of data.match(null, rdf.namedNode(NS.rdf + 'type'), rdf.namedNode(NS.dcat + 'Dataset'))) {
     const ds = q.subject
-    const extras = {}
-    const extra = (k, v) => { if (v !== undefined) extras[k] = v }
-    extra('uri', ds.value)
-    extra('identifier', one(ds, NS.dct + 'identifier'))
-    extra('title_en', one(ds, NS.dct + 'title', 'en'))
-    extra('notes_en', one(ds, NS.dct + 'description', 'en'))
-    extra('issued', one(ds, NS.dct + 'issued'))
-    extra('modified', one(ds, NS.dct + 'modified'))
-    extra('frequency', one(ds, NS.dct + 'accrualPeriodicity'))
-    extra('access_rights', one(ds, NS.dct + 'accessRights'))
-    extra('version', one(ds, NS.dcat + 'version') ?? one(ds, NS.owl + 'versionInfo'))
-    const publisher = objects(ds, NS.dct + 'publisher')[0]
-    if (publisher) extra('publisher_name', one(publisher, NS.foaf + 'name', 'zh'))
+    const d = { extras: [], resources: [] }
+    const extra = (key, v) => { if (v) d.extras.push({ key, value: v }) }
+    const url = value(ds, NS.dcat + 'landingPage')
+    if (url) d.url = url
+    const version = value(ds, NS.dcat + 'version') || value(ds, NS.owl + 'versionInfo') || value(ds, NS.adms + 'version')
+    if (version) d.version = version
+    d.title = value(ds, NS.dct + 'title')
+    d.notes = value(ds, NS.dct + 'description')
+    // With a multilingual schema (scheming + fluent: title_translated, notes_translated, tags_translated), every language:
+    // _object_value_multilingual and _object_value_list_multilingual.
+    const translated = p => Object.fromEntries(objects(ds, p).filter(isLiteral).map(o => [o.language || lang, o.value]))
+    d.title_translated = translated(NS.dct + 'title')
+    d.notes_translated = translated(NS.dct + 'description')
+    d.tags_translated = {}
+    for (const k of objects(ds, NS.dcat + 'keyword').filter(isLiteral)) (d.tags_translated[k.language || lang] ??= []).push(k.value)
+    d.tags = list(ds, NS.dcat + 'keyword').flatMap(k => k.includes(',') ? k.split(',').map(x => x.trim()) : [k]).map(k => ({ name: k }))
+    for (const [key, p] of [['issued', NS.dct + 'issued'], ['modified', NS.dct + 'modified'], ['identifier', NS.dct + 'identifier'],
+      ['version_notes', NS.adms + 'versionNotes'], ['frequency', NS.dct + 'accrualPeriodicity'], ['provenance', NS.dct + 'provenance'], ['dcat_type', NS.dct + 'type']]) {
+      extra(key, value(ds, p))
+    }
+    for (const [key, p] of [['language', NS.dct + 'language'], ['theme', NS.dcat + 'theme'], ['alternate_identifier', NS.adms + 'identifier'],
+      ['conforms_to', NS.dct + 'conformsTo'], ['documentation', NS.foaf + 'page'], ['related_resource', NS.dct + 'relation'],
+      ['has_version', NS.dct + 'hasVersion'], ['is_version_of', NS.dct + 'isVersionOf'], ['source', NS.dct + 'source'], ['sample', NS.adms + 'sample']]) {
+      const values = list(ds, p)
+      if (values.length) extra(key, JSON.stringify(values))
+    }
     const contact = objects(ds, NS.dcat + 'contactPoint')[0]
     if (contact) {
-      extra('contact_name', one(contact, NS.vcard + 'fn'))
-      const email = one(contact, NS.vcard + 'hasEmail')
-      extra('contact_email', email?.replace(/^mailto:/, ''))
+      extra('contact_uri', uriOf(contact))
+      extra('contact_name', name(contact, NS.vcard + 'fn'))
+      extra('contact_email', withoutMailto(value(contact, NS.vcard + 'hasEmail')))
+      extra('contact_identifier', value(contact, NS.vcard + 'hasUID'))
+      extra('contact_url', value(contact, NS.vcard + 'hasURL'))
     }
-    const temporal = objects(ds, NS.dct + 'temporal')[0]
-    if (temporal) {
-      extra('temporal_start', one(temporal, NS.dcat + 'startDate'))
-      extra('temporal_end', one(temporal, NS.dcat + 'endDate'))
+    for (const [agentKey, p] of [['publisher', NS.dct + 'publisher'], ['creator', NS.dct + 'creator']]) {
+      const agent = objects(ds, p)[0]
+      if (!agent) continue
+      extra(agentKey + '_uri', uriOf(agent))
+      extra(agentKey + '_name', name(agent, NS.foaf + 'name'))
+      extra(agentKey + '_email', withoutMailto(value(agent, NS.foaf + 'mbox') || value(agent, NS.vcard + 'hasEmail')))
+      extra(agentKey + '_url', value(agent, NS.foaf + 'homepage'))
+      extra(agentKey + '_type', value(agent, NS.dct + 'type'))
+      extra(agentKey + '_identifier', value(agent, NS.dct + 'identifier'))
     }
-    extra('theme', JSON.stringify(objects(ds, NS.dcat + 'theme').map(t => t.value).sort()))
-    const resources = []
+    // _time_interval(dcat_ap_version=2): dcat:startDate/endDate first, then schema.org's.
+    for (const period of objects(ds, NS.dct + 'temporal')) {
+      const start = value(period, NS.dcat + 'startDate') || value(period, NS.schema + 'startDate')
+      const end = value(period, NS.dcat + 'endDate') || value(period, NS.schema + 'endDate')
+      if (start || end) { extra('temporal_start', start); extra('temporal_end', end); break }
+    }
+    // _spatial: an IRI, a literal, or a dct:Location's skos:prefLabel / rdfs:label (the last one read).
+    let spatialUri, spatialText
+    for (const s of objects(ds, NS.dct + 'spatial')) {
+      if (s.termType === 'NamedNode') spatialUri = s.value
+      if (isLiteral(s)) spatialText = s.value
+      if (data.match(s, rdf.namedNode(NS.rdf + 'type'), rdf.namedNode(NS.dct + 'Location')).size) {
+        for (const l of [...objects(s, NS.skos + 'prefLabel'), ...objects(s, NS.rdfs + 'label')]) spatialText = l.value
+      }
+    }
+    extra('spatial_uri', spatialUri)
+    extra('spatial_text', spatialText)
+    extra('uri', uriOf(ds))
+    const rights = objects(ds, NS.dct + 'accessRights')[0]
+    if (rights) extra('access_rights', rights.termType === 'BlankNode' ? value(rights, NS.rdfs + 'label') : rights.value)
+    // _license: the first distribution licence found in the register, by IRI, then by its dct:title.
+    d.license_id = ''
     for (const dist of objects(ds, NS.dcat + 'distribution')) {
-      const checksum = objects(dist, NS.spdx + 'checksum')[0]
-      const mediaType = one(dist, NS.dcat + 'mediaType')
-      resources.push({
-        uri: dist.value,
-        name: one(dist, NS.dct + 'title', 'zh'),
-        url: one(dist, NS.dcat + 'downloadURL') ?? one(dist, NS.dcat + 'accessURL'),
-        access_url: one(dist, NS.dcat + 'accessURL'),
-        download_url: one(dist, NS.dcat + 'downloadURL'),
-        mimetype: mediaType?.replace('http://www.iana.org/assignments/media-types/', ''),
-        format: one(dist, NS.dct + 'format')?.replace('http://publications.europa.eu/resource/authority/file-type/', ''),
-        license: one(dist, NS.dct + 'license'),
-        conforms_to: one(dist, NS.dct + 'conformsTo'),
-        size: one(dist, NS.dcat + 'byteSize') === undefined ? undefined : Number(one(dist, NS.dcat + 'byteSize')),
-        hash: checksum ? one(checksum, NS.spdx + 'checksumValue') : undefined,
-        hash_algorithm: checksum ? one(checksum, NS.spdx + 'algorithm') : undefined
-      })
+      const licence = objects(dist, NS.dct + 'license')[0]
+      if (!licence) continue
+      const title = value(licence, NS.dct + 'title')
+      const hit = register.find(l => l.url && l.url === licence.value) ?? register.find(l => l.title === title)
+      if (hit) { d.license_id = hit.id; break }
     }
-    resources.sort((a, b) => a.uri < b.uri ? -1 : 1)
-    datasets.push({
-      name: one(ds, NS.dct + 'identifier'),
-      title: one(ds, NS.dct + 'title', 'zh'),
-      notes: one(ds, NS.dct + 'description', 'zh'),
-      tags: objects(ds, NS.dcat + 'keyword').filter(k => k.language === 'zh').map(k => k.value),
-      tags_en: objects(ds, NS.dcat + 'keyword').filter(k => k.language === 'en').map(k => k.value),
-      url: one(ds, NS.dcat + 'landingPage'),
-      extras,
-      resources
-    })
+    for (const dist of objects(ds, NS.dcat + 'distribution')) {
+      const r = {}
+      for (const [key, p] of [['access_url', NS.dcat + 'accessURL'], ['download_url', NS.dcat + 'downloadURL'], ['issued', NS.dct + 'issued'],
+        ['modified', NS.dct + 'modified'], ['status', NS.adms + 'status'], ['license', NS.dct + 'license'], ['rights', NS.dct + 'rights'],
+        ['name', NS.dct + 'title'], ['description', NS.dct + 'description']]) {
+        const v = value(dist, p)
+        if (v) r[key] = v
+      }
+      r.url = value(dist, NS.dcat + 'downloadURL') || value(dist, NS.dcat + 'accessURL')
+      for (const [key, p] of [['language', NS.dct + 'language'], ['documentation', NS.foaf + 'page'], ['conforms_to', NS.dct + 'conformsTo']]) {
+        const values = list(dist, p)
+        if (values.length) r[key] = JSON.stringify(values)
+      }
+      // _distribution_format: dcat:mediaType is the media type; a dct:format IRI that is not an IANA type is the label. (CKAN's
+      // resource_formats.json knows neither the IANA nor the EU file-type IRIs, so the normalisation changes nothing here.)
+      const imt = value(dist, NS.dcat + 'mediaType') || undefined
+      const format = objects(dist, NS.dct + 'format')[0]
+      let label
+      if (format && isLiteral(format)) label = format.value
+      else if (format && !format.value.includes('iana.org/assignments/media-types')) label = format.value
+      if (imt) r.mimetype = imt
+      if (label || imt) r.format = label ?? imt
+      const size = value(dist, NS.dcat + 'byteSize')
+      if (size !== '' && Number.isInteger(Number(size))) r.size = Number(size)
+      for (const checksum of objects(dist, NS.spdx + 'checksum')) {
+        const algorithm = value(checksum, NS.spdx + 'algorithm')
+        const hash = value(checksum, NS.spdx + 'checksumValue')
+        if (algorithm) r.hash_algorithm = algorithm
+        if (hash) r.hash = hash
+      }
+      r.uri = uriOf(dist)
+      d.resources.push(r)
+    }
+    datasets.push(d)
   }
   let next
   for (const q of data.match(null, rdf.namedNode(NS.rdf + 'type'), rdf.namedNode(NS.hydra + 'PartialCollectionView'))) {
-    next = one(q.subject, NS.hydra + 'next') ?? next
+    next = value(q.subject, NS.hydra + 'next') || next
   }
   return { datasets, next }
 }
 
-async function harvest (files) {
+async function harvest (argv) {
+  const option = name => argv.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+  const lang = option('lang') ?? 'zh'
+  const register = option('licenses') ? JSON.parse(await readFile(option('licenses'), 'utf8')) : []
   const pages = []
-  for (const file of files) pages.push({ file, ...harvestGraph(await load(file)) })
+  for (const file of argv.filter(a => !a.startsWith('--'))) pages.push({ file, ...harvestGraph(await load(file), lang, register) })
   console.log(JSON.stringify(pages, null, 1))
 }
 
