@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DataOpen.Api.Infrastructure;
 
-namespace DataOpen.Api.Tests.Resilience;
+namespace DataOpen.Testing;
 
 /// <summary>
 /// A PostgreSQL server of its own in a temporary folder: a primary made with <c>initdb</c>, or a streaming standby
@@ -34,6 +34,13 @@ public sealed class PostgresNode : IAsyncDisposable
         await node.StartAsync();
         return node;
     }
+
+    /// <summary>Creates the service's roles and database on this primary (as the embedded cluster does on its first start).</summary>
+    public Task BootstrapAsync() => DatabaseStartup.BootstrapAsync(SuperUser, CancellationToken.None);
+
+    /// <summary>The postmaster's process id (first line of postmaster.pid), for CPU accounting; 0 when it is not running.</summary>
+    public int ProcessId => File.Exists(Path.Combine(Directory, "postmaster.pid"))
+        && int.TryParse(File.ReadLines(Path.Combine(Directory, "postmaster.pid")).FirstOrDefault(), CultureInfo.InvariantCulture, out var pid) ? pid : 0;
 
     /// <summary>A hot standby streaming from <paramref name="primary"/>: <c>pg_basebackup -R</c> writes standby.signal and primary_conninfo.</summary>
     public static async Task<PostgresNode> StartStandbyAsync(PostgresNode primary)
