@@ -30,9 +30,11 @@ public sealed class PostgresNode : IAsyncDisposable
     public static async Task<PostgresNode> StartPrimaryAsync()
     {
         var node = new PostgresNode(Bin(), NewFolder("primary"), ApiProcess.FreePort());
-        await node.RunAsync("initdb", "-D", node.Directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
-        await node.StartAsync();
-        return node;
+        return await node.StartedOrRemovedAsync(async () =>
+        {
+            await node.RunAsync("initdb", "-D", node.Directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
+            await node.StartAsync();
+        });
     }
 
     /// <summary>Creates the service's roles and database on this primary (as the embedded cluster does on its first start).</summary>
@@ -46,9 +48,26 @@ public sealed class PostgresNode : IAsyncDisposable
     public static async Task<PostgresNode> StartStandbyAsync(PostgresNode primary)
     {
         var node = new PostgresNode(primary.bin, NewFolder("standby"), ApiProcess.FreePort());
-        await node.RunAsync("pg_basebackup", "-D", node.Directory, "-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-R", "-X", "stream", "--no-sync");
-        await node.StartAsync();
-        return node;
+        return await node.StartedOrRemovedAsync(async () =>
+        {
+            await node.RunAsync("pg_basebackup", "-D", node.Directory, "-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-R", "-X", "stream", "--no-sync");
+            await node.StartAsync();
+        });
+    }
+
+    /// <summary>Runs <paramref name="start"/>; if it fails, stops whatever started and removes the folder before rethrowing.</summary>
+    private async Task<PostgresNode> StartedOrRemovedAsync(Func<Task> start)
+    {
+        try
+        {
+            await start();
+            return this;
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public Task StartAsync() => RunAsync("pg_ctl", "-D", Directory, "-w", "-t", "30", "-l", Path.Combine(Directory, "server.log"), "-o",

@@ -48,8 +48,16 @@ public sealed class RedisServer : IDisposable
     public static RedisServer Start()
     {
         var server = new RedisServer(Find() ?? throw new InvalidOperationException("redis-server is not installed: apt-get install redis-server (.ci/run does)."));
-        server.Restart();
-        return server;
+        try
+        {
+            server.Restart();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
     }
 
     public void Restart()
