@@ -83,7 +83,7 @@ public sealed class PostgresNode : IAsyncDisposable
         {
             await RunAsync("pg_ctl", "-D", Directory, "-w", "-m", "immediate", "stop");
         }
-        catch (InvalidOperationException)
+        catch (EmbeddedPostgresException)
         {
             // Already stopped.
         }
@@ -124,32 +124,7 @@ public sealed class PostgresNode : IAsyncDisposable
         return dir;
     }
 
-    private async Task RunAsync(string tool, params string[] args)
-    {
-        var info = AsPostgres ? new ProcessStartInfo("runuser") : new ProcessStartInfo(Path.Combine(bin, tool));
-        if (AsPostgres)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", Path.Combine(bin, tool) })
-            {
-                info.ArgumentList.Add(a);
-            }
-        }
-
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.WorkingDirectory = "/";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        }
-    }
+    /// <summary>Runs one of the server's programs, as the postgres OS user when the tests run as root; EmbeddedPostgresException when it fails.</summary>
+    private Task RunAsync(string tool, params string[] args) =>
+        EmbeddedPostgres.RunAsync(Path.Combine(bin, tool), args, AsPostgres ? "postgres" : null, CancellationToken.None);
 }
