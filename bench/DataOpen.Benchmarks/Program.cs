@@ -20,6 +20,7 @@ public static class BenchMain
         ["suppression"] = SuppressionBenchmarks.RunAsync,
         ["speed"] = Speed.SpeedBenchmarks.RunAsync,
         ["load-child"] = Speed.LoadLoop.ChildAsync,
+        ["soak"] = Soak.SoakBenchmark.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

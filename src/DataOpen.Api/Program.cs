@@ -17,6 +17,7 @@ using DataOpen.Api.Publishing;
 using DataOpen.Api.Quality;
 using DataOpen.Api.Rows;
 using DataOpen.Api.Statistics;
+using DataOpen.Api.Telemetry;
 using DataOpen.Api.Webhooks;
 
 if (args.Length > 0 && args[0] == "datasets")
@@ -32,6 +33,7 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDataOpen();
+builder.AddTelemetry();
 builder.Services.AddCatalog().AddCatalogListener();
 builder.Services.AddRowEngine();
 builder.Services.AddPublishing();
@@ -51,6 +53,7 @@ builder.Services.AddMaps();
 
 var app = builder.Build();
 app.UseDataOpen();
+app.UseTelemetry();
 app.UseRowEngine();
 app.UseDataOpenOpenApi();
 app.UseAccess();

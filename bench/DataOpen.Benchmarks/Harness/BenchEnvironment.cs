@@ -111,7 +111,15 @@ public sealed class BenchEnvironment : IAsyncDisposable
         }
 
         var tmp = path + ".tmp";
-        using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false), 1 << 20))
+        WriteCsv(tmp, rows);
+        File.Move(tmp, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>Writes the benchmark CSV (bench-1m's columns, deterministic values) with <paramref name="rows"/> rows to <paramref name="path"/>.</summary>
+    public static void WriteCsv(string path, int rows)
+    {
+        using (var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20))
         {
             w.Write(string.Join(',', Columns));
             w.Write('\n');
@@ -140,9 +148,6 @@ public sealed class BenchEnvironment : IAsyncDisposable
                 w.Write('\n');
             }
         }
-
-        File.Move(tmp, path, overwrite: true);
-        return path;
     }
 
     /// <summary>

@@ -61,6 +61,7 @@ public sealed record DatasetEntry(
 public sealed class CatalogSnapshot
 {
     private readonly FrozenDictionary<string, DatasetEntry> byIdentifier;
+    private FrozenDictionary<string, (DatasetEntry Dataset, VersionInfo Version)>? byTable;
 
     public CatalogSnapshot(
         long catalogVersion,
@@ -103,6 +104,15 @@ public sealed class CatalogSnapshot
     public IEnumerable<DatasetEntry> Served => Datasets.Where(d => d.IsServed && !d.IsRetired && d.Current is not null);
 
     public DatasetEntry? Find(string identifier) => byIdentifier.GetValueOrDefault(identifier);
+
+    /// <summary>The dataset and version whose table is <paramref name="table"/> (in schema <c>data</c>), or null; the lookup is built on first use.</summary>
+    public (DatasetEntry Dataset, VersionInfo Version)? FindTable(string table)
+    {
+        var map = byTable ??= Datasets.SelectMany(d => d.Versions.Select(v => (Dataset: d, Version: v)))
+            .DistinctBy(x => x.Version.Shape.Table, StringComparer.Ordinal)
+            .ToFrozenDictionary(x => x.Version.Shape.Table, StringComparer.Ordinal);
+        return map.TryGetValue(table, out var found) ? found : null;
+    }
 
     /// <summary>A dataset a door may show: not-open and unknown identifiers look the same (404).</summary>
     public DatasetEntry? FindServed(string identifier) =>

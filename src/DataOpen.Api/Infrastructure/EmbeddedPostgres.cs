@@ -333,7 +333,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return int.TryParse(parent, out var v) ? v : 14;
     }
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> args, string? asUser, CancellationToken ct)
+    /// <summary>Runs a PostgreSQL program (as <paramref name="asUser"/> through runuser when set); fails with its output when it exits non-zero.</summary>
+    internal static async Task RunAsync(string file, IReadOnlyList<string> args, string? asUser, CancellationToken ct)
     {
         var psi = asUser is null ? new ProcessStartInfo(file) : new ProcessStartInfo("runuser");
         if (asUser is not null)

@@ -41,6 +41,7 @@ public static class QueryDoor
     internal static async Task SetAsync(HttpContext http, Func<Task> next)
     {
         Current.Value = Of(http.Request.Path);
+        RequestTags.Start(http, Current.Value);
         await next();
     }
 

@@ -19,7 +19,7 @@ public sealed class QueryTimeoutException(Exception inner)
 /// statement timeout). Pages read at most FetchLimit rows; streams read row by row with sequential
 /// access, so memory does not grow with the result.
 /// </summary>
-public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.IOptions<DataOpenOptions>? options = null, QueryShapeRecorder? shapes = null)
+public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.IOptions<DataOpenOptions>? options = null, QueryShapeRecorder? shapes = null, Catalog.CatalogStore? catalog = null)
 {
     /// <summary>
     /// Npgsql's own client-side timeout (30 s by default) must not fire before the server's statement
@@ -125,9 +125,18 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
         }
     }
 
-    /// <summary>Counts and times the query by its shape (a timed-out one too: it is the slowest of all).</summary>
-    private void Record(CompiledQuery query, long started) =>
+    /// <summary>
+    /// Counts and times the query by its shape (a timed-out one too: it is the slowest of all), and names its dataset
+    /// and version on the request's trace span.
+    /// </summary>
+    private void Record(CompiledQuery query, long started)
+    {
         shapes?.Record(query, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (RequestTags.Traced && query.Shape is { Schema: "data" } shape && catalog?.Current.FindTable(shape.Table) is { } read)
+        {
+            RequestTags.Read(read.Dataset.Identifier, read.Version.Version);
+        }
+    }
 
     /// <summary>Every row of the query (its LIMIT applies), one array per row; the array is new for each row.</summary>
     public IAsyncEnumerable<object?[]> StreamAsync(CompiledQuery query, CancellationToken ct) => StreamAsync(query, null, ct);

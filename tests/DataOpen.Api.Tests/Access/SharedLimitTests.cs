@@ -7,6 +7,7 @@ using DataOpen.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using DataOpen.Testing;
 
 namespace DataOpen.Api.Tests.Access;
 

@@ -20,8 +20,8 @@ public sealed class LayoutTests
     /// <summary>The engine every door uses.</summary>
     public static readonly string[] Engine = ["Rows"];
 
-    /// <summary>Features that are not doors: the registry, access rules, publishing, statistics, admin, health, the community (reuses, ratings), data quality, adaptive indexes, webhooks and map previews.</summary>
-    public static readonly string[] Shared = ["Catalog", "Access", "Publishing", "Statistics", "Admin", "Health", "Community", "Quality", "Indexing", "Webhooks", "Maps"];
+    /// <summary>Features that are not doors: the registry, access rules, publishing, statistics, admin, health, the community (reuses, ratings), data quality, adaptive indexes, webhooks, map previews and telemetry (OpenTelemetry traces and metrics).</summary>
+    public static readonly string[] Shared = ["Catalog", "Access", "Publishing", "Statistics", "Admin", "Health", "Community", "Quality", "Indexing", "Webhooks", "Maps", "Telemetry"];
 
     public const string Infrastructure = "Infrastructure";
 

@@ -1,4 +1,5 @@
 using System.Net;
+using DataOpen.Testing;
 
 namespace DataOpen.Api.Tests.Resilience;
 

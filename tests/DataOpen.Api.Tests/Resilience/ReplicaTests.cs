@@ -11,6 +11,7 @@ using DataOpen.Api.Tests.Infrastructure;
 using DataOpen.Core.Catalog;
 using Npgsql;
 using Xunit.Abstractions;
+using DataOpen.Testing;
 
 namespace DataOpen.Api.Tests.Resilience;
 
@@ -27,7 +28,7 @@ public sealed class ReplicaTests(ITestOutputHelper output)
     {
         var clock = Stopwatch.StartNew();
         await using var primary = await PostgresNode.StartPrimaryAsync();
-        await DatabaseStartup.BootstrapAsync(primary.SuperUser, CancellationToken.None);
+        await primary.BootstrapAsync();
         await using var standby = await PostgresNode.StartStandbyAsync(primary);
         using var redis = RedisServer.Start();
         var settings = new Dictionary<string, string>

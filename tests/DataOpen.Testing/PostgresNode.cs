@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DataOpen.Api.Infrastructure;
 
-namespace DataOpen.Api.Tests.Resilience;
+namespace DataOpen.Testing;
 
 /// <summary>
 /// A PostgreSQL server of its own in a temporary folder: a primary made with <c>initdb</c>, or a streaming standby
@@ -30,18 +30,44 @@ public sealed class PostgresNode : IAsyncDisposable
     public static async Task<PostgresNode> StartPrimaryAsync()
     {
         var node = new PostgresNode(Bin(), NewFolder("primary"), ApiProcess.FreePort());
-        await node.RunAsync("initdb", "-D", node.Directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
-        await node.StartAsync();
-        return node;
+        return await node.StartedOrRemovedAsync(async () =>
+        {
+            await node.RunAsync("initdb", "-D", node.Directory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
+            await node.StartAsync();
+        });
     }
+
+    /// <summary>Creates the service's roles and database on this primary (as the embedded cluster does on its first start).</summary>
+    public Task BootstrapAsync() => DatabaseStartup.BootstrapAsync(SuperUser, CancellationToken.None);
+
+    /// <summary>The postmaster's process id (first line of postmaster.pid), for CPU accounting; 0 when it is not running.</summary>
+    public int ProcessId => File.Exists(Path.Combine(Directory, "postmaster.pid"))
+        && int.TryParse(File.ReadLines(Path.Combine(Directory, "postmaster.pid")).FirstOrDefault(), CultureInfo.InvariantCulture, out var pid) ? pid : 0;
 
     /// <summary>A hot standby streaming from <paramref name="primary"/>: <c>pg_basebackup -R</c> writes standby.signal and primary_conninfo.</summary>
     public static async Task<PostgresNode> StartStandbyAsync(PostgresNode primary)
     {
         var node = new PostgresNode(primary.bin, NewFolder("standby"), ApiProcess.FreePort());
-        await node.RunAsync("pg_basebackup", "-D", node.Directory, "-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-R", "-X", "stream", "--no-sync");
-        await node.StartAsync();
-        return node;
+        return await node.StartedOrRemovedAsync(async () =>
+        {
+            await node.RunAsync("pg_basebackup", "-D", node.Directory, "-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-R", "-X", "stream", "--no-sync");
+            await node.StartAsync();
+        });
+    }
+
+    /// <summary>Runs <paramref name="start"/>; if it fails, stops whatever started and removes the folder before rethrowing.</summary>
+    private async Task<PostgresNode> StartedOrRemovedAsync(Func<Task> start)
+    {
+        try
+        {
+            await start();
+            return this;
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public Task StartAsync() => RunAsync("pg_ctl", "-D", Directory, "-w", "-t", "30", "-l", Path.Combine(Directory, "server.log"), "-o",
@@ -57,7 +83,7 @@ public sealed class PostgresNode : IAsyncDisposable
         {
             await RunAsync("pg_ctl", "-D", Directory, "-w", "-m", "immediate", "stop");
         }
-        catch (InvalidOperationException)
+        catch (EmbeddedPostgresException)
         {
             // Already stopped.
         }
@@ -98,32 +124,7 @@ public sealed class PostgresNode : IAsyncDisposable
         return dir;
     }
 
-    private async Task RunAsync(string tool, params string[] args)
-    {
-        var info = AsPostgres ? new ProcessStartInfo("runuser") : new ProcessStartInfo(Path.Combine(bin, tool));
-        if (AsPostgres)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", Path.Combine(bin, tool) })
-            {
-                info.ArgumentList.Add(a);
-            }
-        }
-
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.WorkingDirectory = "/";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        }
-    }
+    /// <summary>Runs one of the server's programs, as the postgres OS user when the tests run as root; EmbeddedPostgresException when it fails.</summary>
+    private Task RunAsync(string tool, params string[] args) =>
+        EmbeddedPostgres.RunAsync(Path.Combine(bin, tool), args, AsPostgres ? "postgres" : null, CancellationToken.None);
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DataOpen.Api.Tests.Access;
+namespace DataOpen.Testing;
 
 /// <summary>A throwaway redis-server on a free port, without persistence, that tests can kill and restart.</summary>
 public sealed class RedisServer : IDisposable
@@ -21,6 +21,9 @@ public sealed class RedisServer : IDisposable
     public int Port { get; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>The server's process id (for CPU accounting); 0 when it is not running.</summary>
+    public int ProcessId => process is { HasExited: false } p ? p.Id : 0;
 
     public static string? Find()
     {
@@ -45,8 +48,16 @@ public sealed class RedisServer : IDisposable
     public static RedisServer Start()
     {
         var server = new RedisServer(Find() ?? throw new InvalidOperationException("redis-server is not installed: apt-get install redis-server (.ci/run does)."));
-        server.Restart();
-        return server;
+        try
+        {
+            server.Restart();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
     }
 
     public void Restart()
@@ -117,17 +128,5 @@ public sealed class RedisServer : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>A fact that needs redis-server: skipped with the reason when it is absent outside CI.</summary>
-public sealed class RedisFactAttribute : FactAttribute
-{
-    public RedisFactAttribute()
-    {
-        if (RedisServer.SkipReason is { } reason)
-        {
-            Skip = reason;
-        }
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace DataOpen.Api.Tests.Resilience;
+namespace DataOpen.Testing;
 
 /// <summary>
 /// The service as a real operating-system process (<c>dotnet DataOpen.Api.dll</c>, the build the tests use),
