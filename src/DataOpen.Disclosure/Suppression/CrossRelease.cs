@@ -55,6 +55,20 @@ public static class CrossRelease
             });
     }
 
+    /// <summary>The pattern over the union of the release and the published versions, without the audit (for the
+    /// benchmark): the configured method, or with <paramref name="exactLimit"/> the exact reference (every component's
+    /// model solved whole at gap 0 within that time).</summary>
+    public static SuppressionPattern Suppress(IReadOnlyList<StatTable> tables, DisclosureParameters parameters, IReadOnlyList<PriorRelease> prior,
+        TimeSpan? exactLimit = null)
+    {
+        parameters.Validate();
+        var system = CellSystem.Link(tables);
+        var joint = JointModel.Build(system, DisclosureControl.AssessPrimary(system, parameters), prior);
+        return joint.Project(exactLimit is { } limit
+            ? OptimalSuppressor.Exact(joint.System, joint.Primary, limit, joint.Forced, joint.Frozen)
+            : OptimalSuppressor.Suppress(joint.System, joint.Primary, parameters, joint.Forced, joint.Frozen));
+    }
+
     /// <summary>The attacker's LPs over the current release and every prior version: min and max of every withheld
     /// cell of any version subject to all published cells of all versions, each version's table relations,
     /// non-negativity, and equality of cells that did not change (<see cref="JointModel"/>). Cells of earlier versions
