@@ -38,7 +38,12 @@ public class CrossReleaseAttackTests(ITestOutputHelper output)
         // An ordinary republication must be protected, not refused.
         Assert.True(second.Audit.Passed, string.Join("\n", second.Audit.Problems));
         Assert.NotEmpty(second.Publish());
-        var attack = CrossRelease.AuditJoint(second.System, second.Primary, second.Pattern.Suppressed, [prior]);
+        // The attacker of the issue: every published cell of both versions, the relations, non-negativity,
+        // integrality and the per-measure caps of policy-measures (in both versions).
+        var knowledge = AttackerKnowledge.FromPolicy(second.System, SyntheticSampleTests.Rules);
+        Assert.Contains(knowledge.Caps, c => c.Per is not null);
+        var attack = CrossRelease.AuditJoint(second.System, second.Primary, second.Pattern.Suppressed, [prior], knowledge);
+        output.WriteLine($"caps known to the attacker: {knowledge.Caps.Count(c => c.Per is not null)} per enterprise and year, {knowledge.Caps.Count(c => c.Per is null)} structural zeros");
         output.WriteLine($"release 2: {second.SuppressedCount} withheld ({second.Pattern.Report.Method}, cost {second.Pattern.Report.Cost:N0}); " +
             $"attacker: {attack.Cells.Count} withheld cells over both versions, {attack.Cells.Count(c => c.Location.Contains(" in version ", StringComparison.Ordinal))} of version 1 only, {attack.Cells.Count(c => !c.Satisfied)} narrowed");
         Assert.Empty(attack.Problems);
@@ -121,5 +126,40 @@ public class CrossReleaseAttackTests(ITestOutputHelper output)
             output.WriteLine($"  {c.Location}: [{c.Lower}, {c.Upper}] needs [{c.RequiredLower}, {c.RequiredUpper}]");
         }
         Assert.NotEmpty(narrowed);
+    }
+
+    [Fact]
+    public void The_attacker_uses_the_policy_caps_and_they_can_narrow_a_withheld_cell()
+    {
+        // One sensitive cell protected by a rectangle; an attacker who knows a cap on it (at most its value: an eighth
+        // of the published cell r3c2 = 80) narrows it from above, one who does not cannot.
+        var table = TestTables.Magnitude2D(new decimal[,] { { 10, 40, 50 }, { 30, 60, 70 }, { 45, 80, 90 } }, new[,] { { 1, 5, 5 }, { 5, 5, 5 }, { 5, 5, 5 } });
+        var result = DisclosureControl.Protect(table, DisclosureParameters.Default);
+        var p = result.System.SystemIndex(0, table.Cell("r1", "c1").Index);
+        var q = result.System.SystemIndex(0, table.Cell("r3", "c2").Index);
+        Assert.False(result.Pattern.Suppressed[q]);
+        var cap = new AttackerKnowledge(true, [new CellCap(result.System.Describe(p), result.System.Describe(q), 10 / result.System.Values[q])]);
+
+        var without = Auditor.Audit(result.System, result.Primary, result.Pattern.Suppressed);
+        var with = Auditor.Audit(result.System, result.Primary, result.Pattern.Suppressed, cap);
+
+        Assert.True(without.Passed, string.Join("\n", without.Problems));
+        Assert.False(with.Passed);
+        Assert.Equal(10, with.Cells.Single(c => c.Cell == p).Upper, 6);
+    }
+
+    [Fact]
+    public void Policy_caps_bound_an_amount_by_the_enterprises_of_the_same_measure_track_and_year()
+    {
+        var system = First.Value.System;
+        var caps = AttackerKnowledge.FromPolicy(system, SyntheticSampleTests.Rules).Caps;
+        var measure = SyntheticSampleTests.Rules.GrantMeasures.First(m => m.MaxPerEnterprisePerYear is not null);
+
+        var cap = caps.First(c => c.Cell.StartsWith($"grants_amount_by_measure_track_year({measure.Id}, ", StringComparison.Ordinal) && c.Per is not null
+            && !c.Cell.EndsWith("_T)", StringComparison.Ordinal));
+
+        Assert.Equal((double)measure.MaxPerEnterprisePerYear!.Value, cap.Cap);
+        Assert.Equal(cap.Cell.Replace("grants_amount_by_measure_track_year", "grants_enterprises_by_measure_track_year", StringComparison.Ordinal), cap.Per);
+        Assert.DoesNotContain(caps, c => c.Per is not null && c.Cell.EndsWith(", _T)", StringComparison.Ordinal));
     }
 }

@@ -130,6 +130,15 @@ public sealed class CellSystem
         return new CellSystem(tables, map, [.. values], [.. keys], [.. occurrences], relations);
     }
 
+    /// <summary>This system with more relations (the attacker's caps), same cells.</summary>
+    internal CellSystem WithRelations(IReadOnlyList<LinearRelation> relations) =>
+        new(Tables, _tableToSystem, [.. Values], [.. Keys], Occurrences, [.. Relations, .. relations])
+        {
+            BaseCount = BaseCount,
+            _origins = _origins,
+            _versions = _versions,
+        };
+
     /// <summary>Connected components of the relation graph: cells that no relation links can be protected and
     /// audited independently, which keeps each LP small.</summary>
     public IReadOnlyList<int[]> Components()

@@ -1,3 +1,4 @@
+using DataOpen.Disclosure.Synthetic;
 using DataOpen.Disclosure.Tables;
 
 namespace DataOpen.Disclosure.Suppression;
@@ -36,10 +37,14 @@ public sealed record PriorRelease(string Name, IReadOnlyDictionary<string, Prior
 /// </summary>
 public static class CrossRelease
 {
-    public static ProtectedTables Protect(IReadOnlyList<StatTable> tables, DisclosureParameters parameters, IReadOnlyList<PriorRelease> prior)
+    /// <param name="rules">The published policy: its caps join the attacker model of the joint audit
+    /// (<see cref="AttackerKnowledge.FromPolicy"/>); null = relations, published cells and integrality only.</param>
+    public static ProtectedTables Protect(IReadOnlyList<StatTable> tables, DisclosureParameters parameters, IReadOnlyList<PriorRelease> prior,
+        PolicyRules? rules = null)
     {
         parameters.Validate();
         var system = CellSystem.Link(tables);
+        var knowledge = rules is null ? AttackerKnowledge.Default : AttackerKnowledge.FromPolicy(system, rules);
         var joint = JointModel.Build(system, DisclosureControl.AssessPrimary(system, parameters), prior);
         var primary = joint.Primary[..system.Count];
         return DisclosureControl.ProtectAndAudit(system, primary, parameters,
@@ -48,7 +53,7 @@ public static class CrossRelease
                 : OptimalSuppressor.Suppress(joint.System, joint.Primary, parameters, joint.Forced, joint.Frozen)),
             pattern =>
             {
-                var audit = Audit(joint, pattern.Suppressed);
+                var audit = Audit(joint, pattern.Suppressed, knowledge);
                 // The stored audit is per cell of this release; findings on earlier versions' cells are problems.
                 return new AuditResult([.. audit.Cells.Where(c => c.Cell < system.Count)],
                     [.. audit.Problems, .. pattern.Unprotectable.Select(c => $"no suppression pattern protects {system.Describe(c)} together with the published versions")]);
@@ -73,12 +78,14 @@ public static class CrossRelease
     /// cell of any version subject to all published cells of all versions, each version's table relations,
     /// non-negativity, and equality of cells that did not change (<see cref="JointModel"/>). Cells of earlier versions
     /// are reported as "… in version N".</summary>
+    /// <param name="knowledge">What else the attacker knows (default: integrality; <see cref="AttackerKnowledge.FromPolicy"/>
+    /// adds the policy's caps, applied in every version).</param>
     public static AuditResult AuditJoint(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, IReadOnlyList<bool> suppressed,
-        IReadOnlyList<PriorRelease> prior) => Audit(JointModel.Build(system, primary, prior), suppressed);
+        IReadOnlyList<PriorRelease> prior, AttackerKnowledge? knowledge = null) => Audit(JointModel.Build(system, primary, prior), suppressed, knowledge);
 
-    private static AuditResult Audit(JointModel joint, IReadOnlyList<bool> suppressed)
+    private static AuditResult Audit(JointModel joint, IReadOnlyList<bool> suppressed, AttackerKnowledge? knowledge)
     {
-        var audit = Auditor.Audit(joint.System, joint.Primary, joint.Hidden(suppressed));
+        var audit = Auditor.Audit(joint.System, joint.Primary, joint.Hidden(suppressed), knowledge, joint.VersionMaps);
         return audit with { Problems = [.. joint.Problems, .. audit.Problems] };
     }
 }

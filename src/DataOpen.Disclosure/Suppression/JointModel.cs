@@ -19,8 +19,10 @@ namespace DataOpen.Disclosure.Suppression;
 /// </summary>
 internal sealed class JointModel
 {
-    private JointModel(CellSystem system, PrimaryAssessment[] primary, bool[] forced, bool[] frozen, IReadOnlyList<string> problems)
+    private JointModel(CellSystem system, PrimaryAssessment[] primary, bool[] forced, bool[] frozen, IReadOnlyList<string> problems,
+        IReadOnlyList<int[]> versionMaps)
     {
+        VersionMaps = versionMaps;
         System = system;
         Primary = primary;
         Forced = forced;
@@ -41,6 +43,9 @@ internal sealed class JointModel
     /// <summary>Cells the attacker knows: published (unchanged) in some version.</summary>
     public bool[] Frozen { get; }
 
+    /// <summary>Per published version, per cell of the release: its cell in that version (itself when unchanged).</summary>
+    public IReadOnlyList<int[]> VersionMaps { get; }
+
     /// <summary>Why no pattern can protect the release together with the published versions.</summary>
     public IReadOnlyList<string> Problems { get; }
 
@@ -59,6 +64,7 @@ internal sealed class JointModel
         var relations = new List<LinearRelation>();
         var seen = new HashSet<string>(system.Relations.Select(Signature), StringComparer.Ordinal);
         var problems = new List<string>();
+        var maps = new List<int[]>();
         // Published unchanged in any version: public, whatever another version withholds.
         var known = new bool[n];
         foreach (var release in prior)
@@ -77,6 +83,7 @@ internal sealed class JointModel
             }
             var tables = release.Cells.Keys.Select(TableOf).ToHashSet(StringComparer.Ordinal);
             var map = new int[n];
+            maps.Add(map);
             for (var s = 0; s < n; s++)
             {
                 int Add(double value, bool withheld, PrimaryAssessment protection)
@@ -122,7 +129,7 @@ internal sealed class JointModel
                 }
             }
         }
-        return new JointModel(system.Extend(cells, relations), [.. union], [.. forced], [.. frozen], problems);
+        return new JointModel(system.Extend(cells, relations), [.. union], [.. forced], [.. frozen], problems, maps);
     }
 
     /// <summary>A pattern over the union as a pattern of the release: its cells, cost and unprotectable cells.</summary>
