@@ -74,8 +74,6 @@ public static class OptimalSuppressor
     /// <summary>Largest sub-problem model of the repair pass, in deviation variables: bounded, so time stays linear.</summary>
     public const int RepairVariables = 20_000;
 
-    /// <summary>Longest single sub-problem solve (the overall budget still applies).</summary>
-    public static readonly TimeSpan SubProblemLimit = TimeSpan.FromSeconds(1);
 
     public static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
         IReadOnlyList<bool>? forced = null, IReadOnlyList<bool>? frozen = null) =>
@@ -131,7 +129,7 @@ public static class OptimalSuppressor
             }
             modular = true;
             bound += SuppressionMip.CoverBound(context, component);
-            var (count, fell, reached) = Modular(context, component, parameters.TimeLimit, clock, relativeGap, unprotectable);
+            var (count, fell, reached) = Modular(context, component, parameters.TimeLimit, parameters.SubProblemTimeLimit, clock, relativeGap, unprotectable);
             subProblems += count;
             fallback += fell;
             limitReached |= reached;
@@ -156,7 +154,7 @@ public static class OptimalSuppressor
     }
 
     private static (int SubProblems, int Fallback, bool LimitReached) Modular(SecondarySuppressor.Context context, int[] component,
-        TimeSpan budget, Stopwatch clock, double relativeGap, List<int> unprotectable)
+        TimeSpan budget, TimeSpan subProblemLimit, Stopwatch clock, double relativeGap, List<int> unprotectable)
     {
         var primary = context.Primary;
         var order = component.Where(c => primary[c].Sensitive)
@@ -194,7 +192,7 @@ public static class OptimalSuppressor
             var targets = Targets(context, group);
             if (remaining > TimeSpan.Zero)
             {
-                result = SuppressionMip.Solve(context, [.. cells], targets, remaining < SubProblemLimit ? remaining : SubProblemLimit,
+                result = SuppressionMip.Solve(context, [.. cells], targets, remaining < subProblemLimit ? remaining : subProblemLimit,
                     relativeGap, heuristic.Chosen);
             }
             else
@@ -216,7 +214,7 @@ public static class OptimalSuppressor
             Mark(context, result.Chosen);
             solved.Add(new SubProblem([.. cells], targets, [.. result.Supports], [.. result.Chosen]));
         }
-        reached |= Repair(context, solved, pinned, budget, clock, relativeGap);
+        reached |= Repair(context, solved, pinned, budget, subProblemLimit, clock, relativeGap);
         return (count, fallback, reached);
     }
 
@@ -231,8 +229,8 @@ public static class OptimalSuppressor
     /// Every other requirement keeps its deviation (all its cells stay suppressed), so protection holds throughout.
     /// Repeated while a round improves (at most <see cref="RepairRounds"/>) and time is left.
     /// </summary>
-    private static bool Repair(SecondarySuppressor.Context context, List<SubProblem> solved, HashSet<int> pinned, TimeSpan budget, Stopwatch clock,
-        double relativeGap)
+    private static bool Repair(SecondarySuppressor.Context context, List<SubProblem> solved, HashSet<int> pinned, TimeSpan budget,
+        TimeSpan subProblemLimit, Stopwatch clock, double relativeGap)
     {
         var reached = false;
         for (var round = 0; round < RepairRounds; round++)
@@ -268,7 +266,7 @@ public static class OptimalSuppressor
                 {
                     context.Suppressed[c] = false;
                 }
-                var result = SuppressionMip.Solve(context, Wider(context, sub), sub.Targets, remaining < SubProblemLimit ? remaining : SubProblemLimit,
+                var result = SuppressionMip.Solve(context, Wider(context, sub), sub.Targets, remaining < subProblemLimit ? remaining : subProblemLimit,
                     relativeGap, released.ToHashSet());
                 if (result is not null && result.Objective < before * (1 - 1e-9))
                 {
