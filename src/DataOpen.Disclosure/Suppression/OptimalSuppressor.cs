@@ -188,7 +188,8 @@ public static class OptimalSuppressor
             count++;
             var remaining = budget - clock.Elapsed;
             MipResult? result = null;
-            var heuristic = HeuristicStep(context, component, group);
+            // Without time left the fallback below protects the group: its heuristic step is not computed twice.
+            var heuristic = remaining > TimeSpan.Zero ? HeuristicStep(context, component, group) : ([], 0, false);
             var targets = Targets(context, group);
             if (remaining > TimeSpan.Zero)
             {
