@@ -44,22 +44,27 @@ public class OptimalSuppressionTests(ITestOutputHelper output)
     public void Production_suppression_costs_within_10_percent_of_the_exact_optimum_and_below_the_heuristic(string mode, int maxExact)
     {
         var (system, _, exact) = Exact.Value;
-        var parameters = new DisclosureParameters { MaxExactVariables = maxExact == int.MaxValue ? DisclosureParameters.Default.MaxExactVariables : maxExact };
+        // Sub-problems get 30 s each here: on a loaded machine 1 s may end without a solution (heuristic fallback).
+        var parameters = new DisclosureParameters
+        {
+            MaxExactVariables = maxExact == int.MaxValue ? DisclosureParameters.Default.MaxExactVariables : maxExact,
+            SubProblemTimeLimit = TimeSpan.FromSeconds(30),
+        };
 
         var result = DisclosureControl.Protect(Tables, parameters);
         var heuristic = DisclosureControl.Protect(Tables, new DisclosureParameters { Method = SuppressionMethod.Heuristic });
 
         Assert.True(result.Audit.Passed, string.Join("\n", result.Audit.Problems));
-        // Under load a 1 s sub-problem may stop without a solution and leave its cells to the heuristic (+heuristic-fallback).
         Assert.StartsWith(mode == "modular" ? "mip-modular" : "mip-exact", result.Pattern.Report.Method, StringComparison.Ordinal);
         output.WriteLine($"{mode}: cost {result.Pattern.Report.Cost:N0} vs exact {exact.Report.Cost:N0} ({result.Pattern.Report.Cost / exact.Report.Cost:F3}×), " +
             $"heuristic {heuristic.Pattern.Report.Cost:N0} ({heuristic.Pattern.Report.Cost / exact.Report.Cost:F3}×); bound {result.Pattern.Report.Bound:N0}, gap {result.Pattern.Report.Gap:P2}");
         Assert.True(result.Pattern.Report.Cost >= exact.Report.Cost * (1 - 1e-9), "cheaper than the proven optimum");
         Assert.True(result.Pattern.Report.Cost <= heuristic.Pattern.Report.Cost * (1 + 1e-9), "dearer than the heuristic");
+        // Default: the sample's components are small enough for the exact model, so the pattern is optimal. Modular:
+        // the sub-problems and their repair pass come within 10 % too (1.17x before the repair pass).
+        Assert.InRange(result.Pattern.Report.Cost, exact.Report.Cost * (1 - 1e-9), exact.Report.Cost * 1.10);
         if (mode == "default")
         {
-            // The sample's components are small enough for the exact model: the production pattern is optimal.
-            Assert.InRange(result.Pattern.Report.Cost, exact.Report.Cost * (1 - 1e-9), exact.Report.Cost * 1.10);
             Assert.InRange(result.Pattern.Report.Gap!.Value, 0, 0.10);
         }
         for (var t = 0; t < system.Tables.Count; t++)

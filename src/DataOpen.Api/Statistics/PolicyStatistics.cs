@@ -5,6 +5,7 @@ using DataOpen.Api.Publishing;
 using DataOpen.Core.Ingest;
 using DataOpen.Disclosure;
 using DataOpen.Disclosure.Suppression;
+using DataOpen.Disclosure.Synthetic;
 using DataOpen.Disclosure.Tables;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -85,10 +86,11 @@ public sealed class PolicyStatistics(
 
         var definitions = StatisticsTables.Load(tablesPath);
         var sources = await loader.ReadAsync(ct);
-        // Issue 18: the new release is protected together with every version still published (joint audit).
+        // Issue 18: the new release is protected together with every version still published (joint audit; the
+        // attacker knows the policy's caps and integrality).
         var prior = await PublishedReleases.LoadAsync(database.Writer, ct);
         var result = s.CrossRelease
-            ? StatisticsTables.Protect(definitions, sources, s.ToParameters(), prior)
+            ? StatisticsTables.Protect(definitions, sources, s.ToParameters(), prior, PolicyRules.Load(policyFolder))
             : StatisticsTables.Protect(definitions, sources, s.ToParameters());
         logger.LogInformation("Disclosure control over {Prior} published releases: {Primary} sensitive cells, {Suppressed} suppressed by {Method} (cost {Cost}, bound {Bound}, gap {Gap}); suppression {S} ms, audit {A} ms",
             prior.Count, result.PrimaryCount, result.SuppressedCount, result.Pattern.Report.Method, result.Pattern.Report.Cost, result.Pattern.Report.Bound,

@@ -9,8 +9,12 @@ public sealed class CellSystem
 {
     private readonly int[][] _tableToSystem;
 
+    // Cells of earlier versions (JointModel): beyond BaseCount, the cell of this release they are a version of.
+    private int[] _origins = [];
+    private string[] _versions = [];
+
     private CellSystem(IReadOnlyList<StatTable> tables, int[][] tableToSystem, double[] values, string[] keys,
-        List<(int Table, int Cell)>[] occurrences, IReadOnlyList<LinearRelation> relations)
+        IReadOnlyList<IReadOnlyList<(int Table, int Cell)>> occurrences, IReadOnlyList<LinearRelation> relations)
     {
         Tables = tables;
         _tableToSystem = tableToSystem;
@@ -18,7 +22,11 @@ public sealed class CellSystem
         Keys = keys;
         Occurrences = occurrences;
         Relations = relations;
+        BaseCount = values.Length;
     }
+
+    /// <summary>Cells of the release itself; cells from <see cref="BaseCount"/> on belong to earlier versions.</summary>
+    public int BaseCount { get; private init; }
 
     public IReadOnlyList<StatTable> Tables { get; }
 
@@ -35,6 +43,27 @@ public sealed class CellSystem
     public IReadOnlyList<LinearRelation> Relations { get; }
 
     public int SystemIndex(int table, int cell) => _tableToSystem[table][cell];
+
+    /// <summary>The cell of this release that <paramref name="cell"/> is a version of (itself for a cell of the release).</summary>
+    public int Origin(int cell) => cell < BaseCount ? cell : _origins[cell - BaseCount];
+
+    /// <summary>This system plus cells of earlier versions (a value each, the cell of this release it is a version
+    /// of, the version's name) and the earlier versions' relations over them (<see cref="JointModel"/>).</summary>
+    internal CellSystem Extend(IReadOnlyList<(double Value, int Origin, string Version)> cells, IReadOnlyList<LinearRelation> relations)
+    {
+        if (BaseCount != Count)
+        {
+            throw new InvalidOperationException("a cell system is extended once");
+        }
+        return new CellSystem(Tables, _tableToSystem, [.. Values, .. cells.Select(c => c.Value)],
+            [.. Keys, .. cells.Select(c => Keys[c.Origin] + "@" + c.Version)], [.. Occurrences, .. cells.Select(c => Occurrences[c.Origin])],
+            [.. Relations, .. relations])
+        {
+            BaseCount = BaseCount,
+            _origins = [.. cells.Select(c => c.Origin)],
+            _versions = [.. cells.Select(c => c.Version)],
+        };
+    }
 
     public static CellSystem Link(IReadOnlyList<StatTable> tables)
     {
@@ -101,6 +130,15 @@ public sealed class CellSystem
         return new CellSystem(tables, map, [.. values], [.. keys], [.. occurrences], relations);
     }
 
+    /// <summary>This system with more relations (the attacker's caps), same cells.</summary>
+    internal CellSystem WithRelations(IReadOnlyList<LinearRelation> relations) =>
+        new(Tables, _tableToSystem, [.. Values], [.. Keys], Occurrences, [.. Relations, .. relations])
+        {
+            BaseCount = BaseCount,
+            _origins = _origins,
+            _versions = _versions,
+        };
+
     /// <summary>Connected components of the relation graph: cells that no relation links can be protected and
     /// audited independently, which keeps each LP small.</summary>
     public IReadOnlyList<int[]> Components()
@@ -133,6 +171,10 @@ public sealed class CellSystem
     /// <summary>Human-readable location of a system cell: "table(label, label, ...)".</summary>
     public string Describe(int cell)
     {
+        if (cell >= BaseCount)
+        {
+            return $"{Describe(_origins[cell - BaseCount])} in version {_versions[cell - BaseCount]}";
+        }
         var (t, c) = Occurrences[cell][0];
         return $"{Tables[t].Id}({string.Join(", ", Tables[t].Cells[c].Categories)})";
     }

@@ -100,7 +100,9 @@ public static class DisclosureControl
         parameters.Validate();
         var system = CellSystem.Link(tables);
         var primary = AssessPrimary(system, parameters);
-        return ProtectAndAudit(system, primary, parameters, null, null, pattern =>
+        return ProtectAndAudit(system, primary, parameters,
+            heuristic => heuristic ? SecondarySuppressor.Suppress(system, primary, parameters) : OptimalSuppressor.Suppress(system, primary, parameters),
+            pattern =>
         {
             var audit = Auditor.Audit(system, primary, pattern.Suppressed);
             return pattern.Unprotectable.Count == 0 ? audit : audit with
@@ -113,13 +115,12 @@ public static class DisclosureControl
     /// <summary>Complementary suppression with the configured method, then the audit. Should the audit refuse
     /// the integer program's pattern (a numerical tolerance, or a cross-release constraint the single-release model
     /// does not see), the heuristic's pattern is tried; the report says so.</summary>
+    /// <param name="suppress">The pattern of the heuristic (true) or of the configured integer-programming method (false).</param>
     internal static ProtectedTables ProtectAndAudit(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
-        IReadOnlyList<bool>? forced, IReadOnlyList<bool>? frozen, Func<SuppressionPattern, AuditResult> audit)
+        Func<bool, SuppressionPattern> suppress, Func<SuppressionPattern, AuditResult> audit)
     {
         var clock = Stopwatch.StartNew();
-        var pattern = parameters.Method == SuppressionMethod.Heuristic
-            ? SecondarySuppressor.Suppress(system, primary, parameters, forced, frozen)
-            : OptimalSuppressor.Suppress(system, primary, parameters, forced, frozen);
+        var pattern = suppress(parameters.Method == SuppressionMethod.Heuristic);
         var suppressionTime = clock.Elapsed;
         clock.Restart();
         var result = audit(pattern);
@@ -127,7 +128,7 @@ public static class DisclosureControl
         {
             var auditTime = clock.Elapsed;
             clock.Restart();
-            var heuristic = SecondarySuppressor.Suppress(system, primary, parameters, forced, frozen);
+            var heuristic = suppress(true);
             suppressionTime += clock.Elapsed;
             clock.Restart();
             var second = audit(heuristic);

@@ -54,6 +54,10 @@ public sealed class DisclosureParameters
     /// runs out is protected by the heuristic.</summary>
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Longest solve of one sub-problem of the modular method (and of its repair pass); the overall
+    /// <see cref="TimeLimit"/> still applies. A sub-problem without a solution by then is left to the heuristic.</summary>
+    public TimeSpan SubProblemTimeLimit { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Largest exact model solved in one piece, in deviation variables (cells × sensitive cells × 2
     /// directions of a connected component); a larger component is split into linked sub-problems.</summary>
     public int MaxExactVariables { get; init; } = 150_000;
@@ -80,6 +84,10 @@ public sealed class DisclosureParameters
         if (TimeLimit < TimeSpan.Zero)
         {
             throw new DisclosureException($"disclosure parameters: the suppression time limit must not be negative, got {TimeLimit}");
+        }
+        if (SubProblemTimeLimit <= TimeSpan.Zero)
+        {
+            throw new DisclosureException($"disclosure parameters: the sub-problem time limit must be positive, got {SubProblemTimeLimit}");
         }
         if (MaxExactVariables < 0)
         {

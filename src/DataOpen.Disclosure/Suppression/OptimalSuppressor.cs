@@ -64,8 +64,16 @@ public static class OptimalSuppressor
     /// <summary>Relative optimality gap at which SCIP stops.</summary>
     public const double RelativeGap = 1e-4;
 
-    /// <summary>Longest single sub-problem solve (the overall budget still applies).</summary>
-    public static readonly TimeSpan SubProblemLimit = TimeSpan.FromSeconds(1);
+    /// <summary>Rounds of the modular method's repair pass (each re-solves every sub-problem once).</summary>
+    public const int RepairRounds = 3;
+
+    /// <summary>Most alternatives per dimension of a sub-problem re-solved by the repair pass (halved until the model
+    /// fits <see cref="RepairVariables"/>).</summary>
+    public const int RepairCandidates = 24;
+
+    /// <summary>Largest sub-problem model of the repair pass, in deviation variables: bounded, so time stays linear.</summary>
+    public const int RepairVariables = 20_000;
+
 
     public static SuppressionPattern Suppress(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, DisclosureParameters parameters,
         IReadOnlyList<bool>? forced = null, IReadOnlyList<bool>? frozen = null) =>
@@ -121,7 +129,7 @@ public static class OptimalSuppressor
             }
             modular = true;
             bound += SuppressionMip.CoverBound(context, component);
-            var (count, fell, reached) = Modular(context, component, parameters.TimeLimit, clock, relativeGap, unprotectable);
+            var (count, fell, reached) = Modular(context, component, parameters.TimeLimit, parameters.SubProblemTimeLimit, clock, relativeGap, unprotectable);
             subProblems += count;
             fallback += fell;
             limitReached |= reached;
@@ -146,13 +154,17 @@ public static class OptimalSuppressor
     }
 
     private static (int SubProblems, int Fallback, bool LimitReached) Modular(SecondarySuppressor.Context context, int[] component,
-        TimeSpan budget, Stopwatch clock, double relativeGap, List<int> unprotectable)
+        TimeSpan budget, TimeSpan subProblemLimit, Stopwatch clock, double relativeGap, List<int> unprotectable)
     {
         var primary = context.Primary;
         var order = component.Where(c => primary[c].Sensitive)
             .OrderByDescending(c => Math.Max(primary[c].UpperProtection, primary[c].LowerProtection)).ThenBy(c => c).ToArray();
         var done = new HashSet<int>();
         var (count, fallback, reached) = (0, 0, false);
+        // Sub-problems the integer program protected, with its deviations, for the repair pass; cells a heuristic
+        // step may rely on (its deviations are not kept) are pinned.
+        var solved = new List<SubProblem>();
+        var pinned = new HashSet<int>();
         foreach (var p in order)
         {
             if (!done.Add(p))
@@ -176,10 +188,12 @@ public static class OptimalSuppressor
             count++;
             var remaining = budget - clock.Elapsed;
             MipResult? result = null;
-            var heuristic = HeuristicStep(context, component, group);
+            // Without time left the fallback below protects the group: its heuristic step is not computed twice.
+            var heuristic = remaining > TimeSpan.Zero ? HeuristicStep(context, component, group) : ([], 0, false);
+            var targets = Targets(context, group);
             if (remaining > TimeSpan.Zero)
             {
-                result = SuppressionMip.Solve(context, [.. cells], Targets(context, group), remaining < SubProblemLimit ? remaining : SubProblemLimit,
+                result = SuppressionMip.Solve(context, [.. cells], targets, remaining < subProblemLimit ? remaining : subProblemLimit,
                     relativeGap, heuristic.Chosen);
             }
             else
@@ -194,12 +208,106 @@ public static class OptimalSuppressor
                 {
                     Mark(context, [.. heuristic.Chosen]);
                 }
+                pinned.UnionWith(component.Where(c => context.Suppressed[c]));
                 continue;
             }
             reached |= !result.Optimal;
             Mark(context, result.Chosen);
+            solved.Add(new SubProblem([.. cells], targets, [.. result.Supports], [.. result.Chosen]));
         }
+        reached |= Repair(context, solved, pinned, budget, subProblemLimit, clock, relativeGap);
         return (count, fallback, reached);
+    }
+
+    /// <summary>One sub-problem the integer program protected: its cells, requirements, the deviations that protect
+    /// them (cells each moves) and the cells it chose.</summary>
+    private sealed record SubProblem(int[] Cells, List<ProtectionTarget> Targets, int[][] Supports, int[] Chosen);
+
+    /// <summary>
+    /// The repair pass of the modular method: a sub-problem solved early could not use the cells later ones chose. Per
+    /// sub-problem, the complementary cells that no other requirement's deviation moves are released and the
+    /// sub-problem is solved again with everything else suppressed free; the new pattern is kept when it is cheaper.
+    /// Every other requirement keeps its deviation (all its cells stay suppressed), so protection holds throughout.
+    /// Repeated while a round improves (at most <see cref="RepairRounds"/>) and time is left.
+    /// </summary>
+    private static bool Repair(SecondarySuppressor.Context context, List<SubProblem> solved, HashSet<int> pinned, TimeSpan budget,
+        TimeSpan subProblemLimit, Stopwatch clock, double relativeGap)
+    {
+        var reached = false;
+        for (var round = 0; round < RepairRounds; round++)
+        {
+            var improved = false;
+            for (var k = 0; k < solved.Count; k++)
+            {
+                var remaining = budget - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return true;
+                }
+                var sub = solved[k];
+                var used = new HashSet<int>();
+                for (var j = 0; j < solved.Count; j++)
+                {
+                    if (j != k)
+                    {
+                        foreach (var support in solved[j].Supports)
+                        {
+                            used.UnionWith(support);
+                        }
+                    }
+                }
+                var released = sub.Chosen.Concat(sub.Supports.SelectMany(x => x)).Distinct()
+                    .Where(c => context.Suppressed[c] && !context.Initial[c] && !pinned.Contains(c) && !used.Contains(c)).ToList();
+                if (released.Count == 0)
+                {
+                    continue;
+                }
+                var before = released.Sum(c => context.Weights[c]);
+                foreach (var c in released)
+                {
+                    context.Suppressed[c] = false;
+                }
+                var result = SuppressionMip.Solve(context, Wider(context, sub), sub.Targets, remaining < subProblemLimit ? remaining : subProblemLimit,
+                    relativeGap, released.ToHashSet());
+                if (result is not null && result.Objective < before * (1 - 1e-9))
+                {
+                    reached |= !result.Optimal;
+                    Mark(context, result.Chosen);
+                    solved[k] = sub with { Supports = [.. result.Supports], Chosen = [.. result.Chosen] };
+                    improved = true;
+                }
+                else
+                {
+                    Mark(context, released);
+                }
+            }
+            if (!improved)
+            {
+                break;
+            }
+        }
+        return reached;
+    }
+
+    /// <summary>The sub-problem's cells with wider neighbourhoods (up to <see cref="RepairCandidates"/> alternatives per
+    /// dimension) while the model stays within <see cref="RepairVariables"/> deviation variables: the first pass's
+    /// neighbourhoods may leave out the cells of a cheaper pattern.</summary>
+    private static int[] Wider(SecondarySuppressor.Context context, SubProblem sub)
+    {
+        var sensitive = sub.Targets.Select(t => t.Cell).Distinct().ToList();
+        for (var candidates = RepairCandidates; candidates > SubCandidates; candidates /= 2)
+        {
+            var cells = new HashSet<int>(sub.Cells);
+            foreach (var q in sensitive)
+            {
+                cells.UnionWith(SecondarySuppressor.Neighbourhood(context, q, candidates));
+            }
+            if (SuppressionMip.Size(cells.Count, sub.Targets.Count) <= RepairVariables)
+            {
+                return [.. cells];
+            }
+        }
+        return sub.Cells;
     }
 
     /// <summary>What the heuristic would suppress for <paramref name="cells"/> now (on a copy of the state).</summary>

@@ -8,6 +8,9 @@ public enum PrimaryReason
     Frequency,
     Dominance,
     ZeroCell,
+
+    /// <summary>Withheld in a version still published, which requires this protection interval (cross-release).</summary>
+    EarlierVersion,
 }
 
 /// <summary>Whether a cell is sensitive, why, and how far an attacker's interval must reach above and below its value.</summary>

@@ -54,6 +54,9 @@ public static class SecondarySuppressor
         /// <summary>Cells suppressed before complementary suppression (sensitive, or kept from a published version).</summary>
         public required bool[] Initial { get; init; }
 
+        /// <summary>Per cell of the release, its cells in earlier versions (<see cref="JointModel"/>): a neighbourhood takes them along.</summary>
+        public required List<int>[] Twins { get; init; }
+
         /// <summary>A cell the attacker knows from another published version: no deviation may move it.</summary>
         public bool Known(int cell) => Frozen is not null && Frozen[cell] && !Suppressed[cell];
     }
@@ -66,7 +69,20 @@ public static class SecondarySuppressor
         {
             suppressed[i] = primary[i].Sensitive || (forced is not null && forced[i]);
         }
-        return new Context(system, primary, Weights(system, parameters), RelationsByCell(system), suppressed, frozen) { Initial = [.. suppressed] };
+        var twins = new List<int>[system.BaseCount];
+        for (var i = 0; i < twins.Length; i++)
+        {
+            twins[i] = [];
+        }
+        for (var i = system.BaseCount; i < system.Count; i++)
+        {
+            twins[system.Origin(i)].Add(i);
+        }
+        return new Context(system, primary, Weights(system, parameters), RelationsByCell(system), suppressed, frozen)
+        {
+            Initial = [.. suppressed],
+            Twins = twins,
+        };
     }
 
     private static void ProtectComponent(Context context, int[] component, List<int> unprotectable) =>
@@ -185,7 +201,9 @@ public static class SecondarySuppressor
             }
             foreach (var cell in table.Product(positions))
             {
-                result.Add(system.SystemIndex(t, cell));
+                var s = system.SystemIndex(t, cell);
+                result.Add(s);
+                result.UnionWith(context.Twins[s]);
             }
         }
         return [.. result];

@@ -12,7 +12,9 @@ internal readonly record struct ProtectionTarget(int Cell, double Level, bool Up
 /// <param name="Optimal">Solved to optimality (within the requested relative gap); false when the time limit
 /// stopped the search at a feasible solution.</param>
 /// <param name="Bound">The solver's proven lower bound on the objective of this model.</param>
-internal sealed record MipResult(List<int> Chosen, bool Optimal, double Objective, double Bound);
+/// <param name="Supports">Per requirement (in the order given), the cells its deviation moves: the pattern protects the
+/// requirement as long as these stay suppressed.</param>
+internal sealed record MipResult(List<int> Chosen, bool Optimal, double Objective, double Bound, IReadOnlyList<int[]> Supports);
 
 /// <summary>
 /// The cell suppression problem as a mixed-integer program (Fischetti &amp; Salazar's model with one explicit
@@ -72,6 +74,7 @@ internal static class SuppressionMip
         {
             relations.UnionWith(context.RelationsByCell[cell]);
         }
+        var deviations = new List<Variable?[]>(targets.Count);
         foreach (var target in targets)
         {
             if (!local.TryGetValue(target.Cell, out var pi) || !movable[pi])
@@ -80,6 +83,7 @@ internal static class SuppressionMip
             }
             var level = target.Level;
             var e = new Variable?[cells.Count];
+            deviations.Add(e);
             for (var i = 0; i < cells.Count; i++)
             {
                 if (!movable[i])
@@ -163,7 +167,8 @@ internal static class SuppressionMip
                 chosen.Add(cells[i]);
             }
         }
-        return new MipResult(chosen, status == Solver.ResultStatus.OPTIMAL, objective.Value(), Math.Min(objective.BestBound(), objective.Value()));
+        var supports = deviations.Select(e => Enumerable.Range(0, cells.Count).Where(i => e[i] is { } v && Math.Abs(v.SolutionValue()) > 1e-7).Select(i => cells[i]).ToArray()).ToList();
+        return new MipResult(chosen, status == Solver.ResultStatus.OPTIMAL, objective.Value(), Math.Min(objective.BestBound(), objective.Value()), supports);
     }
 
     /// <summary>A lower bound on the cost of any protecting pattern that is valid whatever the model: if a sensitive

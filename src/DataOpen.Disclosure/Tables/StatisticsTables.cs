@@ -92,9 +92,11 @@ public static class StatisticsTables
     public static ProtectedTables Protect(IReadOnlyList<TableDefinition> definitions, IReadOnlyDictionary<string, Microdata> sources,
         DisclosureParameters parameters) => DisclosureControl.Protect(Build(definitions, sources), parameters);
 
-    /// <summary>Builds and protects the tables together with every version still published (issue 18).</summary>
+    /// <summary>Builds and protects the tables together with every version still published (issue 18); with
+    /// <paramref name="rules"/> the joint audit's attacker knows the policy's caps too.</summary>
     public static ProtectedTables Protect(IReadOnlyList<TableDefinition> definitions, IReadOnlyDictionary<string, Microdata> sources,
-        DisclosureParameters parameters, IReadOnlyList<PriorRelease> published) => CrossRelease.Protect(Build(definitions, sources), parameters, published);
+        DisclosureParameters parameters, IReadOnlyList<PriorRelease> published, Synthetic.PolicyRules? rules = null) =>
+        CrossRelease.Protect(Build(definitions, sources), parameters, published, rules);
 
     private static List<StatTable> Build(IReadOnlyList<TableDefinition> definitions, IReadOnlyDictionary<string, Microdata> sources) =>
         [.. definitions.Select(d => sources.TryGetValue(d.Source, out var data)
