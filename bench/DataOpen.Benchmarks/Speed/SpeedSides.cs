@@ -88,9 +88,9 @@ public sealed class SpeedSides(BenchEnvironment env, string datasetId, long rows
             new("floor", "by id", "bare Npgsql: SELECT … WHERE id = $1", floor, Ids.Select(id => new LoadRequest("GET", $"/floor/id/{id}")).ToList(), Environment.ProcessId),
         };
 
-        // REST GET /rows/{key}.
+        // REST GET /rows/{key}: {"dataset", "version", "key", "fields", "row": {…}}.
         var rest = new Side("REST", "by id", "GET …/rows/{id}", env.BaseAddress, Ids.Select(id => new LoadRequest("GET", $"/api/v1/datasets/{datasetId}/rows/{id}")).ToList(), Environment.ProcessId);
-        sides.Add(await ChecksAsync(rest, d => d) is { } restWhy ? Side.Missing("REST", "by id", "not available: " + restWhy) : rest);
+        sides.Add(await ChecksAsync(rest, d => d.GetProperty("row")) is { } restWhy ? Side.Missing("REST", "by id", "not available: " + restWhy) : rest);
 
         // OData Set(key): the declared key, else RowId.
         var odata = new Side("OData", "by id", $"{set}({{id}})", env.BaseAddress, Ids.Select(id => new LoadRequest("GET", $"/odata/{set}({id})")).ToList(), Environment.ProcessId);

@@ -16,6 +16,9 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
     /// <summary>Door parameters: not conditions on fields.</summary>
     public static readonly IReadOnlySet<string> DoorParameters = new HashSet<string>(StringComparer.Ordinal) { "version", "count", "format", "cursor", "api_key", "lang" };
 
+    /// <summary>What the parser skips: the door parameters but cursor, which it reads as after.</summary>
+    private static readonly IReadOnlySet<string> ParserIgnored = DoorParameters.Where(p => p != "cursor").ToHashSet(StringComparer.Ordinal);
+
     /// <summary>
     /// "No row cap" for downloads: the compiler needs some LIMIT, so the largest it can take. No
     /// table reaches two billion rows; the parameter exists only so one compiler serves every door.
@@ -33,7 +36,15 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
     /// Strong ETag of the data this request returns: the version's sha256 plus the normalized query, and the
     /// fields a limited grant covers (the same URL returns other columns to a key granted other fields).
     /// </summary>
-    public string Etag(HttpRequest request, string door) => HttpCaching.Etag(
+    public string Etag(HttpRequest request, string door) =>
+        Parsed is { } parsed && !door.StartsWith("row:", StringComparison.Ordinal)
+            ? parsed.Etags.GetOrAdd(door, d => ComputeEtag(request, d))
+            : ComputeEtag(request, door);
+
+    /// <summary>The parse of this query kept for the next request with the same URL (null for cursor pages); see <see cref="ParsedQueries"/>.</summary>
+    public ParsedQueries.Entry? Parsed { get; init; }
+
+    private string ComputeEtag(HttpRequest request, string door) => HttpCaching.Etag(
         door, Dataset.Identifier, Version.Version.ToString(CultureInfo.InvariantCulture), Version.Sha256,
         string.Join('\u001e', QueryPairs(request).Where(p => p.Key is not ("version" or "api_key" or "lang"))
             .Order(Comparer<KeyValuePair<string, string?>>.Create((a, b) => string.CompareOrdinal(a.Key + "\u001f" + a.Value, b.Key + "\u001f" + b.Value)))
@@ -128,15 +139,16 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
 
         // cursor is the documented name of the parser's "after".
         var pairs = QueryPairs(http.Request).Select(p => p.Key == "cursor" ? new KeyValuePair<string, string?>("after", p.Value) : p);
-        var options = new RestQueryOptions
+        RowQuery Parse() => RestQueryParser.Parse(version.Shape, pairs, new RestQueryOptions
         {
             Limits = limits,
-            IgnoredParameters = DoorParameters.Where(p => p != "cursor").ToHashSet(StringComparer.Ordinal),
+            IgnoredParameters = ParserIgnored,
             DoorParameters = [.. DoorParameters],
             AllowedFields = decision.Fields,
-        };
-        var parsed = RestQueryParser.Parse(version.Shape, pairs, options);
-        return (new RowRequest(dataset, version, pinned, parsed, count, query.ContainsKey("limit"), dataset.OpenClass == OpenClasses.Conditional), null);
+        });
+        var cacheable = !query.ContainsKey("cursor") && !query.ContainsKey("after");
+        var entry = ParsedQueries.GetOrParse(version.Shape, limits, decision.Fields, http.Request.QueryString.Value, cacheable, Parse);
+        return (new RowRequest(dataset, version, pinned, entry?.Query ?? Parse(), count, query.ContainsKey("limit"), dataset.OpenClass == OpenClasses.Conditional) { Parsed = entry }, null);
     }
 
     /// <summary>

@@ -89,8 +89,10 @@ public static class RowsEndpoints
             }
 
             request = resolved!;
-            compiled = QueryCompiler.Default.Compile(request.Query);
-            countQuery = request.Count ? QueryCompiler.Default.CompileCount(request.Query) : null;
+            // A URL asked before was compiled then (ParsedQueries); compiling is deterministic, so a race only compiles twice.
+            compiled = request.Parsed is { } parsed ? parsed.Rows ??= QueryCompiler.Default.Compile(request.Query) : QueryCompiler.Default.Compile(request.Query);
+            countQuery = !request.Count ? null
+                : request.Parsed is { } p ? p.Count ??= QueryCompiler.Default.CompileCount(request.Query) : QueryCompiler.Default.CompileCount(request.Query);
         }
         catch (QueryException ex)
         {

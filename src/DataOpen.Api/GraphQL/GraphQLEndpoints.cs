@@ -52,6 +52,7 @@ public sealed class GraphQLExecutor
         []);
     private readonly GraphQLSerializer serializer;
     private readonly IValidationRule[] rules;
+    private readonly IValidationRule[] rulesForValidated;
 
     public GraphQLExecutor(GraphQLSchemaProvider provider, IOptions<GraphQLLimits> limits, ILogger<GraphQLExecutor> logger)
     {
@@ -73,6 +74,8 @@ public sealed class GraphQLExecutor
             ValidateComplexityDelegate = ChargeComplexityAsync,
         };
         rules = [.. DocumentValidator.CoreRules, new ComplexityValidationRule(complexity)];
+        // A validated document (ValidatedDocuments) still gets the rules that read variables, and the complexity charge.
+        rulesForValidated = ValidatedDocuments.RulesForValidated(rules);
     }
 
     public async Task HandleGetAsync(HttpContext http)
@@ -198,10 +201,11 @@ public sealed class GraphQLExecutor
     {
         // The request keeps this schema (and its catalog snapshot) to the end, whatever is swapped in meanwhile.
         var model = provider.Current;
-        GraphQLDocument? document = null;
+        var validated = model.Documents.Find(query);
+        var document = validated;
         try
         {
-            document = GraphQLParser.Parser.Parse(query);
+            document ??= GraphQLParser.Parser.Parse(query);
         }
         catch (GraphQLSyntaxErrorException)
         {
@@ -226,7 +230,7 @@ public sealed class GraphQLExecutor
             UserContext = new GraphQLRequestContext(http, model),
             RequestServices = http.RequestServices,
             CancellationToken = http.RequestAborted,
-            ValidationRules = rules,
+            ValidationRules = validated is null ? rules : rulesForValidated,
             ThrowOnUnhandledException = false,
             UnhandledExceptionDelegate = ctx =>
             {
@@ -243,6 +247,11 @@ public sealed class GraphQLExecutor
                 return Task.CompletedTask;
             },
         });
+
+        if (validated is null && document is not null && result.Executed)
+        {
+            model.Documents.Add(query, document);
+        }
 
         int status;
         if (mediaType == GraphQLResponse)

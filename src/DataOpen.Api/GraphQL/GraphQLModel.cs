@@ -20,6 +20,9 @@ public sealed class GraphQLModel(ISchema schema, CatalogSnapshot snapshot, IRead
 
     /// <summary>By dataset identifier.</summary>
     public IReadOnlyDictionary<string, RowFieldNames> RowFields { get; } = rowFields;
+
+    /// <summary>Documents already validated against <see cref="Schema"/>.</summary>
+    public ValidatedDocuments Documents { get; } = new();
 }
 
 /// <summary>What resolvers need from the request; passed as the GraphQL user context.</summary>

@@ -79,8 +79,12 @@ public sealed class QueryCompiler(QueryLimits? limits = null)
 
     public QueryLimits Limits { get; } = limits ?? QueryLimits.Default;
 
-    /// <summary>Throws <see cref="QueryException"/> when the query is wrong; nothing else.</summary>
-    public void Validate(RowQuery query) => Compile(query);
+    /// <summary>
+    /// Throws <see cref="QueryException"/> when the query's filter is wrong (names, types, operators, grants,
+    /// complexity): the filter alone, as <see cref="Compile"/> checks it, without writing the rest of the SQL,
+    /// the cursor hash or the shape. The REST parser checks each condition this way, so it names the parameter at fault.
+    /// </summary>
+    public void ValidateFilter(RowQuery query) => AddFilter(query, new ParameterList(), []);
 
     public CompiledQuery Compile(RowQuery query)
     {

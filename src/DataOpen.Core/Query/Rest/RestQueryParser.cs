@@ -91,7 +91,7 @@ public static partial class RestQueryParser
             var condition = ParseCondition(shape, key, value, options.DoorParameters);
             try
             {
-                checker.Validate(new RowQuery(shape) { Filter = condition, Limit = 0, AllowedFields = options.AllowedFields });
+                checker.ValidateFilter(new RowQuery(shape) { Filter = condition, Limit = 0, AllowedFields = options.AllowedFields });
             }
             catch (QueryException ex)
             {
