@@ -21,7 +21,10 @@
   if (cfg.tileUrl) {
     L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || '', maxZoom: maxZoom }).addTo(map);
   }
-  var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+  // No animations: the view is final when draw() returns, so the map says it is ready (data-points, class ready) only
+  // about what it shows. Animated, fitBounds zoomed in a later frame and the clusters then slid between two zoom levels,
+  // with the old and the new cluster icons on the map together for a moment.
+  var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, animate: false });
   map.addLayer(cluster);
   var outlineBounds = null;
   map.setView([0, 0], 2);
@@ -86,7 +89,7 @@
     var text = format(cfg.texts.shown, markers.length);
     status.textContent = result.more ? text + ' ' + format(cfg.texts.more, cfg.maxPoints) : text;
     var bounds = outlineBounds || (markers.length ? cluster.getBounds() : null);
-    if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); }
+    if (bounds && bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8], animate: false }); }
     el.setAttribute('data-points', String(markers.length));
     el.classList.add('ready');
   }
