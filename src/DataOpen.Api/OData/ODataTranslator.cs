@@ -246,10 +246,11 @@ public static class ODataTranslator
         {
             return node.Accept(visitor);
         }
-        catch (NotImplementedException)
+        catch (NotImplementedException ex) when (ex.TargetSite?.DeclaringType?.Assembly == typeof(QueryNodeVisitor<>).Assembly)
         {
             // Not a stub: ODataLib's QueryNodeVisitor throws this for every node kind a visitor does not override.
             // The kinds a client can reach are overridden below with their own message; any other becomes a 400.
+            // Only ODataLib's own throw is caught: one from this code would be a bug and stays a 500.
             throw ODataRequestException.Unsupported($"A part of {target} ({node.Kind}) is not supported.", target);
         }
     }

@@ -30,23 +30,16 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
 
     public async Task<RowPage> PageAsync(CompiledQuery query, CancellationToken ct)
     {
-        var rows = new List<object?[]>(Math.Min(query.FetchLimit, 1024));
-        try
+        var rows = await OnceMoreOnPrimaryAsync(async primary =>
         {
-            await foreach (var row in ReadRowsOnAsync(query, primary: false, ct))
+            var read = new List<object?[]>(Math.Min(query.FetchLimit, 1024));
+            await foreach (var row in ReadRowsOnAsync(query, primary, ct))
             {
-                rows.Add(row.ToArray());
+                read.Add(row.ToArray());
             }
-        }
-        catch (Exception ex) when (database.CanRetryOnPrimary(ex))
-        {
-            // Nothing was handed out yet: a standby that went away mid-page costs a second read, not an error.
-            rows.Clear();
-            await foreach (var row in ReadRowsOnAsync(query, primary: true, ct))
-            {
-                rows.Add(row.ToArray());
-            }
-        }
+
+            return read;
+        });
 
         var hasMore = rows.Count > query.PageSize;
         if (hasMore)
@@ -64,16 +57,22 @@ public sealed class QueryRunner(Database database, Microsoft.Extensions.Options.
     /// the next page's cursor. The query reads one row more than the page to tell whether another follows.
     /// The caller disposes the page once sent.
     /// </summary>
-    public async Task<RenderedPage> RenderPageAsync(CompiledQuery query, PageRenderer renderer, CancellationToken ct)
+    public Task<RenderedPage> RenderPageAsync(CompiledQuery query, PageRenderer renderer, CancellationToken ct) =>
+        OnceMoreOnPrimaryAsync(primary => RenderPageOnAsync(query, renderer, primary, ct));
+
+    /// <summary>
+    /// Runs a read that hands nothing out before it is whole (a page), once more on the primary when a standby went
+    /// away under it: a second read, not an error.
+    /// </summary>
+    private async Task<T> OnceMoreOnPrimaryAsync<T>(Func<bool, Task<T>> read)
     {
         try
         {
-            return await RenderPageOnAsync(query, renderer, primary: false, ct);
+            return await read(false);
         }
         catch (Exception ex) when (database.CanRetryOnPrimary(ex))
         {
-            // The page is sent only once whole: a standby that went away mid-page costs a second read, not an error.
-            return await RenderPageOnAsync(query, renderer, primary: true, ct);
+            return await read(true);
         }
     }
 
