@@ -13,7 +13,7 @@ namespace DataOpen.Benchmarks.Speed;
 /// (<c>station = one of 20</c>, newest first, 100 rows) and one row by id, through REST, OData and GraphQL,
 /// against the floor (the same SQL with bare Npgsql on the same table and indexes) and PostGraphile 5 on a
 /// copy of the table with one index per column, in the same run; then a cursor page at depth 900,000.
-/// Run: dotnet run -c Release --project bench/DataOpen.Benchmarks -- speed [--seconds 10] [--warmup 3] [--clients 8] [--10m] [--no-peer] [--doors floor,REST,OData,GraphQL,PostGraphile] [--no-keys]
+/// Run: dotnet run -c Release --project bench/DataOpen.Benchmarks -- speed [--seconds 10] [--warmup 3] [--clients 8] [--10m] [--no-peer] [--doors floor,REST,OData,GraphQL,PostGraphile] [--no-keys] [--no-pages]
 /// </summary>
 public static class SpeedBenchmarks
 {
@@ -23,9 +23,10 @@ public static class SpeedBenchmarks
         var seconds = double.Parse(Arg("--seconds") ?? "10", CultureInfo.InvariantCulture);
         var warmUp = double.Parse(Arg("--warmup") ?? "3", CultureInfo.InvariantCulture);
         var clients = int.Parse(Arg("--clients") ?? "8", CultureInfo.InvariantCulture);
-        // --doors floor,REST,GraphQL measures only those sides (each is still checked against the floor); --no-keys skips the by-key group.
+        // --doors floor,REST,GraphQL measures only those sides (each is still checked against the floor); --no-keys skips the by-key group, --no-pages the page group.
         var doors = Arg("--doors")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var withKeys = !args.Contains("--no-keys");
+        var withPages = !args.Contains("--no-pages");
         var withPeer = !args.Contains("--no-peer") && (doors is null || doors.Contains("PostGraphile"));
         long[] sizes = args.Contains("--10m") ? [1_000_000, 10_000_000] : [1_000_000];
 
@@ -72,7 +73,18 @@ public static class SpeedBenchmarks
             try
             {
                 var sides = new SpeedSides(env, id, rows, floor, peer);
-                foreach (var group in withKeys ? new[] { await sides.PageSidesAsync(), await sides.KeySidesAsync() } : [await sides.PageSidesAsync()])
+                var groups = new List<List<Side>>();
+                if (withPages)
+                {
+                    groups.Add(await sides.PageSidesAsync());
+                }
+
+                if (withKeys)
+                {
+                    groups.Add(await sides.KeySidesAsync());
+                }
+
+                foreach (var group in groups)
                 {
                     foreach (var side in group.Where(s => doors is null || doors.Contains(s.Door)))
                     {

@@ -6,6 +6,7 @@ using DataOpen.Api.Infrastructure;
 using DataOpen.Api.Rows;
 using DataOpen.Core.Catalog;
 using DataOpen.Core.Query;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Npgsql;
 
@@ -47,6 +48,9 @@ public static class RowByKeyEndpoint
 {
     /// <summary>The only query parameters a key lookup takes (plus the universal api_key and lang).</summary>
     private static readonly string[] Accepted = ["select", "version"];
+
+    /// <summary>The fields of a lookup's columns (a compiled lookup keeps its column list: one per lookup, not per request).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<ResultColumn>, List<RowField>> Fields = new();
 
     public static IEndpointRouteBuilder MapRowByKey(this IEndpointRouteBuilder app)
     {
@@ -91,13 +95,10 @@ public static class RowByKeyEndpoint
                     "key", new Dictionary<string, object?> { ["in"] = "path", ["code"] = "bad_key", ["key"] = names });
             }
 
-            var shape = names[0] == TableShape.RowIdColumn ? RowKeys.ShapeWithRowId(request.Version) : request.Version.Shape;
-            var allowed = request.Query.AllowedFields;
-            var select = request.Query.Select ?? request.Version.Shape.Fields.Select(f => f.Name).Where(n => allowed is null || allowed.Contains(n)).ToList();
             try
             {
                 // Two rows at most: a declared key is unique (publishing enforced it), so a second row would be a defect to report, not to hide.
-                compiled = QueryCompiler.Default.Compile(new RowQuery(shape) { Filter = RowKeys.Match(names, [.. values]), Select = select, AllowedFields = allowed, Limit = 2 });
+                compiled = RowKeys.Lookup(request.Version, names, request.Query.Select, request.Query.AllowedFields, 2).Bind([.. values]);
             }
             catch (QueryException ex) when (ex.Code is QueryErrorCodes.BadValue or QueryErrorCodes.TypeMismatch)
             {
@@ -137,7 +138,53 @@ public static class RowByKeyEndpoint
         }
 
         await access.RecordServedAsync(http, request.Dataset, request.Version.Version, RowsEndpoints.Door, http.Request.QueryString.Value, 1, ct);
-        var fields = compiled.Columns.Where(c => !c.Hidden).Select(c => new RowField(c.Name, c.Type.ToName())).ToList();
-        return TypedResults.Ok(new RowByKeyResponse(request.Dataset.Identifier, request.Version.Version, names, fields, new SingleRow(compiled.Columns, page.Rows[0])));
+        var fields = Fields.GetValue(compiled.Columns, columns => columns.Where(c => !c.Hidden).Select(c => new RowField(c.Name, c.Type.ToName())).ToList());
+        return new RowByKeyResult(new RowByKeyResponse(request.Dataset.Identifier, request.Version.Version, names, fields, new SingleRow(compiled.Columns, page.Rows[0])),
+            http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
     }
 }
+
+/// <summary>
+/// 200 with the row as JSON, written straight into the response (the shape <see cref="RowByKeyResponse"/> documents;
+/// names and escaping as the service's JSON options write them): a lookup answers thousands of times a second, and
+/// the serializer's reflection over the record cost more than the lookup's own work.
+/// </summary>
+internal sealed class RowByKeyResult(RowByKeyResponse response, JsonSerializerOptions options) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await using (var json = new Utf8JsonWriter(httpContext.Response.BodyWriter, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString(Name("dataset"), response.Dataset);
+            json.WriteNumber(Name("version"), response.Version);
+            json.WriteStartArray(Name("key"));
+            foreach (var k in response.Key)
+            {
+                json.WriteStringValue(k);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray(Name("fields"));
+            foreach (var f in response.Fields)
+            {
+                json.WriteStartObject();
+                json.WriteString(Name("name"), f.Name);
+                json.WriteString(Name("type"), f.Type);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WritePropertyName(Name("row"));
+            JsonRows.WriteObject(json, JsonRows.VisibleOf(response.Row.Columns), response.Row.Values);
+            json.WriteEndObject();
+        }
+
+        await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+
+    private string Name(string name) => options.PropertyNamingPolicy?.ConvertName(name) ?? name;
+}
+

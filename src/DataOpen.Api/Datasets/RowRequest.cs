@@ -35,11 +35,12 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
     /// <summary>
     /// Strong ETag of the data this request returns: the version's sha256 plus the normalized query, and the
     /// fields a limited grant covers (the same URL returns other columns to a key granted other fields).
+    /// A door <c>row:{key}</c> (one row by key) adds the key to the ETag of the query kept for the URL's query string.
     /// </summary>
     public string Etag(HttpRequest request, string door) =>
-        Parsed is { } parsed && !door.StartsWith("row:", StringComparison.Ordinal)
-            ? parsed.Etags.GetOrAdd(door, d => ComputeEtag(request, d))
-            : ComputeEtag(request, door);
+        Parsed is not { } parsed ? ComputeEtag(request, door)
+        : door.StartsWith("row:", StringComparison.Ordinal) ? HttpCaching.Etag(parsed.Etags.GetOrAdd("row", d => ComputeEtag(request, d)), door)
+        : parsed.Etags.GetOrAdd(door, d => ComputeEtag(request, d));
 
     /// <summary>The parse of this query kept for the next request with the same URL (null for cursor pages); see <see cref="ParsedQueries"/>.</summary>
     public ParsedQueries.Entry? Parsed { get; init; }

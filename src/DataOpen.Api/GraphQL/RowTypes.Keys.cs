@@ -70,14 +70,8 @@ internal sealed partial class RowTypes
                 select = version.Shape.Fields.Where(f => allowed is null || allowed.Contains(f.Name)).Select(f => f.Name).Take(1).ToList();
             }
 
-            var shape = byRowId ? RowKeys.ShapeWithRowId(version) : version.Shape;
-            var compiled = QueryCompiler.Default.Compile(new RowQuery(shape)
-            {
-                Filter = RowKeys.Match(names, values.Select(v => v is int i ? (long)i : v).ToList()),
-                Select = select.Count == 0 ? null : select,
-                AllowedFields = allowed,
-                Limit = 1,
-            });
+            var compiled = RowKeys.Lookup(version, names, select.Count == 0 ? null : select, allowed, 1)
+                .Bind(values.Select(v => v is int i ? (long)i : v).ToList());
             var runner = request.Http.RequestServices.GetRequiredService<QueryRunner>();
             var page = await runner.PageAsync(compiled, ctx.CancellationToken);
             if (page.Rows.Count == 0)

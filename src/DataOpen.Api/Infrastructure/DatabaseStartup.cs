@@ -76,7 +76,12 @@ public sealed class DatabaseStartup(
         }
 
         // Date parts and date/timestamp comparisons in queries use the district's time zone.
-        var readerBuilder = new NpgsqlConnectionStringBuilder(reader) { Options = $"-c statement_timeout={options.StatementTimeoutSeconds * 1000}", Timezone = "Asia/Shanghai" };
+        // The client-side timeout is the one QueryRunner gives its reads (the statement timeout plus 10 s): a command
+        // whose timeout differs from the connection's last one costs Npgsql a setsockopt per request.
+        var readerBuilder = new NpgsqlConnectionStringBuilder(reader)
+        {
+            Options = $"-c statement_timeout={options.StatementTimeoutSeconds * 1000}", Timezone = "Asia/Shanghai", CommandTimeout = options.StatementTimeoutSeconds + 10,
+        };
         var replicas = configuration.GetSection(ReplicaOptions.Section).Get<ReplicaOptions>() ?? new ReplicaOptions();
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(replicas, new System.ComponentModel.DataAnnotations.ValidationContext(replicas), validateAllProperties: true);
         database.Open(writer, WithReplicas(readerBuilder, reader, writer, replicas), embedded, replicas);

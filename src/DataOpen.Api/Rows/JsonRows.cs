@@ -10,6 +10,11 @@ public static class JsonRows
     public static (JsonEncodedText Name, int Ordinal, FieldType Type)[] Visible(IReadOnlyList<ResultColumn> columns) =>
         columns.Select((c, i) => (c, i)).Where(x => !x.c.Hidden).Select(x => (JsonEncodedText.Encode(x.c.Name), x.i, x.c.Type)).ToArray();
 
+    /// <summary><see cref="Visible"/> kept with the column list (a compiled query's columns are shared by every request that binds it).</summary>
+    public static (JsonEncodedText Name, int Ordinal, FieldType Type)[] VisibleOf(IReadOnlyList<ResultColumn> columns) => VisibleByColumns.GetValue(columns, Visible);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<ResultColumn>, (JsonEncodedText Name, int Ordinal, FieldType Type)[]> VisibleByColumns = new();
+
     public static void WriteObject(Utf8JsonWriter writer, (JsonEncodedText Name, int Ordinal, FieldType Type)[] visible, object?[] row)
     {
         writer.WriteStartObject();

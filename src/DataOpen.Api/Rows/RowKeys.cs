@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using DataOpen.Api.Catalog;
 using DataOpen.Core.Catalog;
@@ -15,6 +16,8 @@ namespace DataOpen.Api.Rows;
 public static class RowKeys
 {
     private static readonly ConditionalWeakTable<VersionInfo, TableShape> WithRowIds = new();
+
+    private static readonly ConditionalWeakTable<VersionInfo, ConcurrentDictionary<string, KeyLookup>> Lookups = new();
 
     /// <summary>The fields of the version's declared key, in key order; empty when it has none (rows go by <c>_row_id</c>).</summary>
     public static IReadOnlyList<FieldInfo> DeclaredKey(VersionInfo version)
@@ -51,19 +54,31 @@ public static class RowKeys
             v.Shape.Fields.Append(new FieldInfo(TableShape.RowIdColumn, FieldType.BigInt, int.MaxValue))));
 
     /// <summary>
-    /// The condition selecting the row whose key fields equal <paramref name="values"/> (one per name, in order).
-    /// Text values are converted to each field's type by the engine, as REST conditions are; typed values pass as they are.
+    /// The compiled lookup of <paramref name="names"/> on <paramref name="version"/> returning <paramref name="select"/>
+    /// (null: every field of the version the caller may read) to a caller granted <paramref name="allowed"/> (null: every field), at most <paramref name="limit"/> rows: compiled
+    /// once and kept with the version (a lookup differs from the next only in its values), up to
+    /// <see cref="MaxLookupsPerVersion"/> selections per version; past that each request compiles its own.
     /// </summary>
-    public static Expr Match(IReadOnlyList<string> names, IReadOnlyList<object?> values)
+    public static KeyLookup Lookup(VersionInfo version, IReadOnlyList<string> names, IReadOnlyList<string>? select, IReadOnlySet<string>? allowed, int limit)
     {
-        if (names.Count != values.Count || names.Count == 0)
+        var byRowId = names.Count == 1 && names[0] == TableShape.RowIdColumn;
+        var shape = byRowId ? ShapeWithRowId(version) : version.Shape;
+        var key = string.Join('\u001f', names) + "\u001e" + (select is null ? "*" : string.Join('\u001f', select)) + "\u001e"
+            + (allowed is null ? "*" : string.Join('\u001f', allowed.Order(StringComparer.Ordinal))) + "\u001e" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var lookups = Lookups.GetValue(version, _ => new ConcurrentDictionary<string, KeyLookup>(StringComparer.Ordinal));
+        if (lookups.TryGetValue(key, out var lookup))
         {
-            throw new ArgumentException("One value per key field is needed.", nameof(values));
+            return lookup;
         }
 
-        var conditions = names.Select((n, i) => (Expr)Expr.Eq(Expr.Field(n), Expr.Const(values[i]))).ToList();
-        return Expr.And([.. conditions]);
+        // No selection: every field the caller may read, of the version's own fields (the row position is not one of them).
+        select ??= version.Shape.Fields.Select(f => f.Name).Where(n => allowed is null || allowed.Contains(n)).ToList();
+        lookup = KeyLookup.Compile(QueryCompiler.Default, shape, names, select, allowed, limit);
+        return lookups.Count < MaxLookupsPerVersion ? lookups.GetOrAdd(key, lookup) : lookup;
     }
+
+    /// <summary>Compiled lookups kept per version (one per key, selection, grant and limit that was asked).</summary>
+    public const int MaxLookupsPerVersion = 256;
 
     /// <summary>
     /// Splits a key path segment into its values: one value, or for a composite key the values in key order separated by

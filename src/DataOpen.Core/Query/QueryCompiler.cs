@@ -68,6 +68,10 @@ public sealed class CompiledQuery
         return Cursor.Encode(cursorHash, cursorTypes, cursorOrdinals.Select(i => lastRow[i]).ToArray());
     }
 
+    /// <summary>The same query with other values for its parameters (same count, same kinds): see <see cref="KeyLookup"/>.</summary>
+    internal CompiledQuery WithParameters(IReadOnlyList<object> parameters) =>
+        new(Sql, parameters, Columns, PageSize, FetchLimit, cursorHash, cursorOrdinals, cursorTypes) { Shape = Shape };
+
     /// <summary>Unnamed (positional) Npgsql parameters in order.</summary>
     public IEnumerable<NpgsqlParameter> ToNpgsqlParameters() => Parameters.Select(p => new NpgsqlParameter { Value = p });
 }
