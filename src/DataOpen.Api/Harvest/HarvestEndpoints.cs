@@ -15,30 +15,44 @@ public static class HarvestEndpoints
     public static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Harvest").WithStrictQuery();
-        group.MapGet("/catalog", (HttpContext http, CatalogStore catalog, int? page, [FromQuery(Name = "page_size")] int? pageSize) =>
+        // Outside /api/, so marked for the OpenAPI document: each route with the media types it answers in.
+        var rdf = app.MapGroup("").WithTags("Harvest").WithStrictQuery().WithMetadata(InOpenApiDocument.Instance);
+        rdf.MapGet("/catalog", (HttpContext http, CatalogStore catalog, int? page, [FromQuery(Name = "page_size")] int? pageSize) =>
                 Negotiated(http, f => Catalogue(http, catalog.Current, f, "/catalog", page, pageSize)))
             .WithName("GetDcatCatalog")
             .WithSummary("The catalogue as DCAT-AP 3.0 by content negotiation (text/turtle, application/ld+json, application/rdf+xml; Turtle by default), paged with Hydra.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/turtle", additionalContentTypes: ["application/ld+json", "application/rdf+xml"])
+            .WithDescription(PagingText + " The Accept header picks the serialisation (q-values respected; none, */* or text/* is Turtle); " +
+                "nothing acceptable is 406. The response varies on Accept.")
+            .Produces<string>(StatusCodes.Status200OK, "text/turtle", "application/ld+json", "application/rdf+xml")
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status406NotAcceptable);
-        group.MapGet("/catalog/themes", (HttpContext http, CatalogStore catalog) => Negotiated(http, f => Themes(http, catalog.Current, f)))
+        rdf.MapGet("/catalog/themes", (HttpContext http, CatalogStore catalog) => Negotiated(http, f => Themes(http, catalog.Current, f)))
             .WithName("GetThemeSchemes")
-            .WithSummary("The theme schemes (资源分类) as SKOS concept schemes, by content negotiation.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/turtle", additionalContentTypes: ["application/ld+json", "application/rdf+xml"])
-            .ProducesProblem(StatusCodes.Status406NotAcceptable);
+            .WithSummary("The theme schemes (资源分类) as SKOS concept schemes, by content negotiation (text/turtle, application/ld+json, application/rdf+xml).")
+            .Produces<string>(StatusCodes.Status200OK, "text/turtle", "application/ld+json", "application/rdf+xml")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status406NotAcceptable);
         foreach (var format in RdfFormat.All)
         {
             var ext = format.Extension;
-            group.MapGet($"/catalog.{ext}", (HttpContext http, CatalogStore catalog, int? page, [FromQuery(Name = "page_size")] int? pageSize) =>
+            rdf.MapGet($"/catalog.{ext}", (HttpContext http, CatalogStore catalog, int? page, [FromQuery(Name = "page_size")] int? pageSize) =>
                     Catalogue(http, catalog.Current, format, $"/catalog.{ext}", page, pageSize))
                 .WithName("GetDcatCatalog" + Suffix(ext)).WithSummary($"The catalogue as DCAT-AP 3.0 in {format.MediaType}, paged with Hydra (page, page_size).")
-                .Produces(StatusCodes.Status200OK, contentType: format.MediaType).ProducesProblem(StatusCodes.Status400BadRequest);
-            group.MapGet($"/catalog/themes.{ext}", (HttpContext http, CatalogStore catalog) => Themes(http, catalog.Current, format))
-                .WithName("GetThemeSchemes" + Suffix(ext)).WithSummary($"The theme schemes as SKOS in {format.MediaType}.")
-                .Produces(StatusCodes.Status200OK, contentType: format.MediaType);
-            group.MapGet($"/datasets/{{id}}.{ext}", (string id, HttpContext http, CatalogStore catalog) => Dataset(http, catalog.Current, id, format))
+                .WithDescription(PagingText)
+                .Produces<string>(StatusCodes.Status200OK, format.MediaType)
+                .Produces(StatusCodes.Status304NotModified)
+                .ProducesProblem(StatusCodes.Status400BadRequest);
+            rdf.MapGet($"/catalog/themes.{ext}", (HttpContext http, CatalogStore catalog) => Themes(http, catalog.Current, format))
+                .WithName("GetThemeSchemes" + Suffix(ext)).WithSummary($"The theme schemes as SKOS concept schemes in {format.MediaType}.")
+                .Produces<string>(StatusCodes.Status200OK, format.MediaType)
+                .Produces(StatusCodes.Status304NotModified)
+                .ProducesProblem(StatusCodes.Status400BadRequest);
+            rdf.MapGet($"/datasets/{{id}}.{ext}", (string id, HttpContext http, CatalogStore catalog) => Dataset(http, catalog.Current, id, format))
                 .WithName("GetDcatDataset" + Suffix(ext)).WithSummary($"One dataset as DCAT-AP 3.0 in {format.MediaType}: distributions, publisher, themes, data services.")
-                .Produces(StatusCodes.Status200OK, contentType: format.MediaType).ProducesProblem(StatusCodes.Status404NotFound);
+                .WithDescription("Not-open, retired and unpublished datasets are 404, as at every door.")
+                .Produces<string>(StatusCodes.Status200OK, format.MediaType)
+                .Produces(StatusCodes.Status304NotModified)
+                .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         }
 
         group.MapGet("/api/v1/datasets/{id}/datapackage.json", (string id, HttpContext http, CatalogStore catalog) => DatasetPackage(http, catalog.Current, id))
@@ -49,6 +63,10 @@ public static class HarvestEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         return app;
     }
+
+    private const string PagingText =
+        "page (from 1) and page_size (1 to 1000, default 100) select a page of datasets; every page carries a hydra:PartialCollectionView " +
+        "with hydra:totalItems, first, last, next and previous. A page or size out of range is 400.";
 
     private static readonly Dictionary<string, object?> Header = new() { ["header"] = "Accept" };
 
