@@ -1,7 +1,19 @@
 using System.Globalization;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Publishing;
 
 namespace DataOpen.Api.Harvest;
+
+/// <summary>The known size and sha256 of each download format, by version table, then by format (<see cref="DistributionDigests"/>).</summary>
+public sealed record KnownDigests(IReadOnlyDictionary<string, IReadOnlyDictionary<string, DistributionDigest>> ByTable)
+{
+    public static readonly KnownDigests None = new(new Dictionary<string, IReadOnlyDictionary<string, DistributionDigest>>());
+
+    public IReadOnlyDictionary<string, DistributionDigest>? Of(DatasetEntry d) => d.Current is { } v ? ByTable.GetValueOrDefault(v.TableName) : null;
+
+    /// <summary>For ETags: which versions' digests went into a response (they appear after publishing, without a catalog change).</summary>
+    public string Fingerprint => string.Join(',', ByTable.Keys.Order(StringComparer.Ordinal));
+}
 
 /// <summary>One page of the catalogue: which datasets, and the Hydra view that links the pages.</summary>
 public sealed record CatalogPage(int Number, int Size, int Total, IReadOnlyList<DatasetEntry> Datasets)
@@ -29,7 +41,7 @@ public static class DcatCatalog
         return new CatalogPage(number, size, all.Count, all.Skip((number - 1) * size).Take(size).ToList());
     }
 
-    public static RdfGraph Build(CatalogSnapshot snapshot, CatalogPage page, DcatIris iris, string pageUrlBase)
+    public static RdfGraph Build(CatalogSnapshot snapshot, CatalogPage page, DcatIris iris, string pageUrlBase, KnownDigests digests)
     {
         var g = new RdfGraph();
         var catalog = RdfTerm.Iri(iris.Catalog);
@@ -58,7 +70,7 @@ public static class DcatCatalog
         foreach (var d in page.Datasets)
         {
             g.Add(catalog, Ns.Dcat + "dataset", iris.Dataset(d.Identifier));
-            DcatDataset.Add(g, snapshot, d, iris);
+            DcatDataset.Add(g, snapshot, d, iris, digests.Of(d));
         }
 
         Services(g, catalog, page.Datasets, iris);
@@ -67,10 +79,10 @@ public static class DcatCatalog
     }
 
     /// <summary>One dataset with the services that serve it.</summary>
-    public static RdfGraph BuildDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris)
+    public static RdfGraph BuildDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, KnownDigests digests)
     {
         var g = new RdfGraph();
-        DcatDataset.Add(g, snapshot, d, iris);
+        DcatDataset.Add(g, snapshot, d, iris, digests.Of(d));
         Services(g, null, [d], iris);
         return g;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Publishing;
 
 namespace DataOpen.Api.Harvest;
 
@@ -37,7 +38,8 @@ public static class DcatDataset
 {
     public const string Sha256Algorithm = Ns.Spdx + "checksumAlgorithm_sha256";
 
-    public static void Add(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris)
+    /// <summary>Adds the dataset; <paramref name="digests"/> are the size and sha256 of each download format where known (<see cref="DistributionDigests"/>).</summary>
+    public static void Add(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -104,10 +106,10 @@ public static class DcatDataset
             g.Text(location, Ns.Skos + "prefLabel", spatial.Zh, spatial.En);
         }
 
-        Distributions(g, snapshot, d, ds, iris);
+        Distributions(g, snapshot, d, ds, iris, digests);
     }
 
-    private static void Distributions(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, RdfTerm ds, DcatIris iris)
+    private static void Distributions(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, RdfTerm ds, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -141,10 +143,14 @@ public static class DcatDataset
             g.Add(dist, Ns.Dct + "conformsTo", schema);
             g.Add(dist, Ns.Dcat + "accessService", iris.Service("rest"));
             g.Add(dist, Ns.Dct + "issued", DateTime(v.PublishedAt));
+            if (digests?.GetValueOrDefault(format) is { } digest)
+            {
+                // The whole-version download is the same bytes every time (the version never changes): its size and sha256.
+                SizeAndChecksum(g, dist, digest.Bytes, digest.Sha256);
+            }
         }
 
-        // The file as published: the only bytes DataOpen keeps a size and a sha256 of (catalog.versions); the
-        // download formats above are written from the version's table on each request.
+        // The file as published, with the size and sha256 recorded at publishing (catalog.versions).
         var source = RdfTerm.Iri(iris.Distribution(d.Identifier, "source-v" + version));
         var sourceFormat = v.SourceFormat;
         g.Add(ds, Ns.Dcat + "distribution", source).Type(source, Ns.Dcat + "Distribution");
@@ -160,14 +166,19 @@ public static class DcatDataset
             g.Add(source, Ns.Dct + "format", sourceType).Type(RdfTerm.Iri(sourceType), Ns.Dct + "MediaTypeOrExtent");
         }
 
-        g.Add(source, Ns.Dcat + "byteSize", RdfTerm.Typed(v.ByteSize.ToString(CultureInfo.InvariantCulture), Ns.Xsd + "nonNegativeInteger"));
-        var checksum = g.NewBlank();
-        g.Add(source, Ns.Spdx + "checksum", checksum).Type(checksum, Ns.Spdx + "Checksum");
-        g.Add(checksum, Ns.Spdx + "algorithm", Sha256Algorithm).Type(RdfTerm.Iri(Sha256Algorithm), Ns.Spdx + "ChecksumAlgorithm");
-        g.Add(checksum, Ns.Spdx + "checksumValue", RdfTerm.Typed(v.Sha256, Ns.Xsd + "hexBinary"));
+        SizeAndChecksum(g, source, v.ByteSize, v.Sha256);
         g.Add(source, Ns.Dct + "license", licence);
         g.Add(source, Ns.Dct + "conformsTo", schema);
         g.Add(source, Ns.Dct + "issued", DateTime(v.PublishedAt));
+    }
+
+    private static void SizeAndChecksum(RdfGraph g, RdfTerm dist, long bytes, string sha256)
+    {
+        g.Add(dist, Ns.Dcat + "byteSize", RdfTerm.Typed(bytes.ToString(CultureInfo.InvariantCulture), Ns.Xsd + "nonNegativeInteger"));
+        var checksum = g.NewBlank();
+        g.Add(dist, Ns.Spdx + "checksum", checksum).Type(checksum, Ns.Spdx + "Checksum");
+        g.Add(checksum, Ns.Spdx + "algorithm", Sha256Algorithm).Type(RdfTerm.Iri(Sha256Algorithm), Ns.Spdx + "ChecksumAlgorithm");
+        g.Add(checksum, Ns.Spdx + "checksumValue", RdfTerm.Typed(sha256, Ns.Xsd + "hexBinary"));
     }
 
     public static RdfTerm DateTime(DateTimeOffset t) =>
