@@ -23,7 +23,7 @@ public static class DataPackages
 
     public static JsonSerializerOptions Json => SchemaJson;
 
-    public static JsonObject ForDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, KnownDigests digests)
+    public static JsonObject ForDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, VersionFacts digests)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -51,7 +51,7 @@ public static class DataPackages
         return WithoutNulls(package);
     }
 
-    public static JsonObject ForCatalogue(CatalogSnapshot snapshot, DcatIris iris, KnownDigests digests)
+    public static JsonObject ForCatalogue(CatalogSnapshot snapshot, DcatIris iris, VersionFacts digests)
     {
         var datasets = DcatCatalog.Harvestable(snapshot);
         var package = new JsonObject

@@ -31,6 +31,8 @@ public sealed record DcatIris(string BaseUrl)
     public string Concept(string scheme, string code) => $"{Scheme(scheme)}/{Uri.EscapeDataString(code)}";
 
     public string Service(string name) => $"{BaseUrl}/catalog#service-{name}";
+
+    public string QualityMetric => $"{BaseUrl}/catalog#quality-score";
 }
 
 /// <summary>One served dataset in DCAT-AP 3.0: the dataset, its distributions, publisher, contact, themes and licence.</summary>
@@ -39,7 +41,7 @@ public static class DcatDataset
     public const string Sha256Algorithm = Ns.Spdx + "checksumAlgorithm_sha256";
 
     /// <summary>Adds the dataset; <paramref name="digests"/> are the size and sha256 of each download format where known (<see cref="DistributionDigests"/>).</summary>
-    public static void Add(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests)
+    public static void Add(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests, double? score)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -107,6 +109,25 @@ public static class DcatDataset
         }
 
         Distributions(g, snapshot, d, ds, iris, digests);
+        if (score is { } value)
+        {
+            Quality(g, ds, value, iris);
+        }
+    }
+
+    /// <summary>The version's data quality score (0–100, docs/quality.md) as a W3C Data Quality Vocabulary measurement of DataOpen's own metric.</summary>
+    private static void Quality(RdfGraph g, RdfTerm ds, double score, DcatIris iris)
+    {
+        var metric = RdfTerm.Iri(iris.QualityMetric);
+        g.Type(metric, Ns.Dqv + "Metric");
+        g.Text(metric, Ns.Skos + "definition",
+            "长春新区公共数据开放平台的数据质量分（0–100）：元数据完整性、机器可读格式、开放许可、按时更新、主键唯一、空值占比、值域和类型一致性的加权得分。",
+            "DataOpen's data quality score (0-100): weighted checks of metadata completeness, machine-readable formats, open licence, update on schedule, key uniqueness, null share, value domains and type consistency.");
+        g.Add(metric, Ns.Dqv + "expectedDataType", Ns.Xsd + "decimal");
+        var measurement = g.NewBlank();
+        g.Add(ds, Ns.Dqv + "hasQualityMeasurement", measurement).Type(measurement, Ns.Dqv + "QualityMeasurement");
+        g.Add(measurement, Ns.Dqv + "isMeasurementOf", metric);
+        g.Add(measurement, Ns.Dqv + "value", RdfTerm.Typed(score.ToString("0.0", CultureInfo.InvariantCulture), Ns.Xsd + "decimal"));
     }
 
     private static void Distributions(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, RdfTerm ds, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests)

@@ -126,9 +126,9 @@ public static class HarvestEndpoints
         }
 
         var iris = Iris(http);
-        var known = new KnownDigests(await digests.ForAsync(result.Datasets, ct));
+        var known = await FactsAsync(http, digests, result.Datasets, scores: true, ct);
         return Rdf(http, format, DcatCatalog.Build(snapshot, result, iris, iris.BaseUrl + path, known), "catalog", snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            number.ToString(System.Globalization.CultureInfo.InvariantCulture), size.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint);
+            number.ToString(System.Globalization.CultureInfo.InvariantCulture), size.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint(result.Datasets));
     }
 
     private static IResult Themes(HttpContext http, CatalogSnapshot snapshot, RdfFormat format) =>
@@ -142,9 +142,9 @@ public static class HarvestEndpoints
             return NotFound(id);
         }
 
-        var known = new KnownDigests(await digests.ForAsync([d], ct));
+        var known = await FactsAsync(http, digests, [d], scores: true, ct);
         return Rdf(http, format, DcatCatalog.BuildDataset(snapshot, d, Iris(http), known), "dcat-dataset", d.Identifier, d.Modified.ToString("O"), d.Current!.Sha256,
-            snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint);
+            snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint([d]));
     }
 
     private static async Task<IResult> DatasetPackage(HttpContext http, CatalogSnapshot snapshot, DistributionDigests digests, string id, CancellationToken ct)
@@ -155,19 +155,24 @@ public static class HarvestEndpoints
             return NotFound(id);
         }
 
-        var known = new KnownDigests(await digests.ForAsync([d], ct));
-        return HttpCaching.NotModified(http, HttpCaching.Etag("datapackage", d.Identifier, d.Modified.ToString("O"), d.Current!.Sha256, snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint), "public, max-age=60")
+        var known = await FactsAsync(http, digests, [d], scores: false, ct);
+        return HttpCaching.NotModified(http, HttpCaching.Etag("datapackage", d.Identifier, d.Modified.ToString("O"), d.Current!.Sha256, snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint([d])), "public, max-age=60")
             ? Results.StatusCode(StatusCodes.Status304NotModified)
             : Results.Json(DataPackages.ForDataset(snapshot, d, Iris(http), known), DataPackages.Json, "application/json");
     }
 
     private static async Task<IResult> CataloguePackage(HttpContext http, CatalogSnapshot snapshot, DistributionDigests digests, CancellationToken ct)
     {
-        var known = new KnownDigests(await digests.ForAsync(DcatCatalog.Harvestable(snapshot), ct));
-        return HttpCaching.NotModified(http, HttpCaching.Etag("datapackage-catalogue", snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint), "public, max-age=60")
+        var known = await FactsAsync(http, digests, DcatCatalog.Harvestable(snapshot), scores: false, ct);
+        return HttpCaching.NotModified(http, HttpCaching.Etag("datapackage-catalogue", snapshot.CatalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), known.Fingerprint([])), "public, max-age=60")
             ? Results.StatusCode(StatusCodes.Status304NotModified)
             : Results.Json(DataPackages.ForCatalogue(snapshot, Iris(http), known), DataPackages.Json, "application/json");
     }
+
+    /// <summary>The digests of these datasets' current versions and, for DCAT (Data Packages have no quality property), the quality scores.</summary>
+    private static async Task<VersionFacts> FactsAsync(HttpContext http, DistributionDigests digests, IReadOnlyList<DatasetEntry> datasets, bool scores, CancellationToken ct) =>
+        new(await digests.ForAsync(datasets, ct),
+            scores ? await http.RequestServices.GetRequiredService<Quality.QualityService>().CurrentScoresAsync(ct) : new Dictionary<string, double>());
 
     private static DatasetEntry? Served(CatalogSnapshot snapshot, string id) =>
         snapshot.FindServed(id) is { IsRetired: false, Current: not null } d ? d : null;
