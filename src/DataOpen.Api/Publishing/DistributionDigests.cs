@@ -121,6 +121,11 @@ public sealed class DistributionDigests(Database database, CatalogStore catalog,
                 // The version was replaced and its table dropped meanwhile: its successor is done on the next change.
                 logger.LogDebug("Version {Table} went away while its digests were computed", d.Current!.TableName);
             }
+            catch (QueryTimeoutException)
+            {
+                // Longer than a download may take (DataOpen:DownloadTimeoutSeconds): tried again at the next pass.
+                logger.LogWarning("Writing the downloads of {Table} took longer than the download timeout; its digests are tried again later", d.Current!.TableName);
+            }
         }
 
         return done;
@@ -228,50 +233,10 @@ public sealed class DistributionDigests(Database database, CatalogStore catalog,
 }
 
 /// <summary>Computes the digests of new versions as soon as the catalog shows them (on every instance; the first insert wins), and at start-up.</summary>
-public sealed class DistributionDigesting(DistributionDigests digests, CatalogStore catalog, Database database, ILogger<DistributionDigesting> logger) : BackgroundService
+public sealed class DistributionDigesting(DistributionDigests digests, CatalogStore catalog, Database database, ILogger<DistributionDigesting> logger)
+    : CatalogChangeWorker(catalog, database, logger)
 {
-    private readonly SemaphoreSlim changed = new(0);
+    protected override string Work => "Computed the download sizes and sha256 of";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        catalog.Changed += OnChanged;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                if (database.IsReady)
-                {
-                    try
-                    {
-                        var n = await digests.ComputeMissingAsync(stoppingToken);
-                        if (n > 0)
-                        {
-                            logger.LogInformation("Computed the download sizes and sha256 of {Count} new versions", n);
-                        }
-                    }
-                    catch (Exception ex) when (ex is NpgsqlException or TimeoutException or QueryTimeoutException)
-                    {
-                        logger.LogWarning(ex, "Computing download digests failed; retrying at the next catalog change");
-                    }
-                }
-
-                await changed.WaitAsync(TimeSpan.FromSeconds(database.IsReady ? 60 : 1), stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            catalog.Changed -= OnChanged;
-        }
-    }
-
-    public override void Dispose()
-    {
-        changed.Dispose();
-        base.Dispose();
-    }
-
-    private void OnChanged(CatalogSnapshot snapshot) => changed.Release();
+    protected override Task<int> PassAsync(CancellationToken ct) => digests.ComputeMissingAsync(ct);
 }
