@@ -25,11 +25,12 @@ public static class FeedEndpoints
 
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/feeds").WithTags("Feeds").WithStrictQuery();
+        // Outside /api/, so marked for the OpenAPI document.
+        var group = app.MapGroup("/feeds").WithTags("Feeds").WithStrictQuery().WithMetadata(InOpenApiDocument.Instance);
         group.MapGet("/datasets.atom", (HttpContext http, CatalogStore catalog) =>
             Catalogue(http, catalog.Current, "datasets", "长春新区公共数据开放平台：新增和更新的数据集 / New and updated datasets", _ => true))
             .WithName("CatalogueFeed").WithSummary("Atom feed of new and updated datasets, newest change first (at most 50 entries).")
-            .Produces<string>(StatusCodes.Status200OK, MediaType);
+            .Produces<string>(StatusCodes.Status200OK, MediaType).Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/publishers/{id}.atom", (string id, HttpContext http, CatalogStore catalog) =>
         {
             var snapshot = catalog.Current;
@@ -37,7 +38,7 @@ public static class FeedEndpoints
                 ? Catalogue(http, snapshot, "publisher:" + id, $"{p.NameZh}：新增和更新的数据集 / {p.NameEn ?? p.Id}: new and updated datasets", d => d.Metadata.Publisher == id)
                 : Problems.NotFound($"No publisher '{id}'; see /api/v1/publishers.");
         }).WithName("PublisherFeed").WithSummary("Atom feed of new and updated datasets of one publisher (its id as in /api/v1/publishers).")
-            .Produces<string>(StatusCodes.Status200OK, MediaType).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<string>(StatusCodes.Status200OK, MediaType).Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/themes/{scheme}/{code}.atom", (string scheme, string code, HttpContext http, CatalogStore catalog) =>
         {
             var snapshot = catalog.Current;
@@ -47,10 +48,10 @@ public static class FeedEndpoints
                 : Catalogue(http, snapshot, $"theme:{scheme}:{code}", $"{theme.LabelZh}：新增和更新的数据集 / {theme.LabelEn ?? code}: new and updated datasets",
                     d => d.Metadata.Themes.TryGetValue(scheme, out var codes) && codes.Contains(code));
         }).WithName("ThemeFeed").WithSummary("Atom feed of new and updated datasets with one theme (scheme and code as in /api/v1/themes).")
-            .Produces<string>(StatusCodes.Status200OK, MediaType).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<string>(StatusCodes.Status200OK, MediaType).Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/datasets/{id}/versions.atom", (string id, HttpContext http, CatalogStore catalog) => Versions(http, catalog.Current, id))
             .WithName("DatasetVersionsFeed").WithSummary("Atom feed of one dataset's published versions, newest first (at most 50 entries).")
-            .Produces<string>(StatusCodes.Status200OK, MediaType).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<string>(StatusCodes.Status200OK, MediaType).Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

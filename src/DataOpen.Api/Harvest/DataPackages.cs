@@ -9,10 +9,9 @@ namespace DataOpen.Api.Harvest;
 /// <summary>
 /// Frictionless Data Packages (https://specs.frictionlessdata.io/data-package/, v1): one per dataset and one for the
 /// whole catalogue. A resource per download format of the current version (path, format, media type, encoding, CSV
-/// dialect, the Table Schema inline, licence); the package's source is the file as published, with the size and
-/// sha256 (<c>sha256:</c>-prefixed, as the spec writes non-MD5 hashes) that catalog.versions holds. The download
-/// formats are written from the version's table per request, so DataOpen has no fingerprint of those bytes and
-/// gives them none.
+/// dialect, the Table Schema inline, licence, and the bytes and sha256 of that download once computed, see
+/// <see cref="Publishing.DistributionDigests"/>); the package's source is the file as published, with the size and
+/// sha256 that catalog.versions holds. Hashes are <c>sha256:</c>-prefixed, as the spec writes non-MD5 hashes.
 /// </summary>
 public static class DataPackages
 {
@@ -24,7 +23,7 @@ public static class DataPackages
 
     public static JsonSerializerOptions Json => SchemaJson;
 
-    public static JsonObject ForDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris)
+    public static JsonObject ForDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, VersionFacts digests)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -43,7 +42,7 @@ public static class DataPackages
             ["licenses"] = new JsonArray(Licence(snapshot, m.License)),
             ["sources"] = new JsonArray(Source(d, iris)),
             ["contributors"] = new JsonArray(Contributor(publisher, m.Publisher)),
-            ["resources"] = new JsonArray([.. Resources(snapshot, d, iris)]),
+            ["resources"] = new JsonArray([.. Resources(snapshot, d, iris, digests.Of(d))]),
             // Not in the spec, allowed by it (a descriptor may carry more properties): the English texts and the open class.
             ["title_en"] = m.Title.En,
             ["description_en"] = m.Description.En,
@@ -52,7 +51,7 @@ public static class DataPackages
         return WithoutNulls(package);
     }
 
-    public static JsonObject ForCatalogue(CatalogSnapshot snapshot, DcatIris iris)
+    public static JsonObject ForCatalogue(CatalogSnapshot snapshot, DcatIris iris, VersionFacts digests)
     {
         var datasets = DcatCatalog.Harvestable(snapshot);
         var package = new JsonObject
@@ -66,12 +65,12 @@ public static class DataPackages
             ["version"] = snapshot.CatalogVersion.ToString(CultureInfo.InvariantCulture),
             ["licenses"] = new JsonArray([.. datasets.Select(d => d.Metadata.License).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(l => Licence(snapshot, l))]),
             ["sources"] = new JsonArray([.. datasets.Select(d => Source(d, iris))]),
-            ["resources"] = new JsonArray([.. datasets.SelectMany(d => Resources(snapshot, d, iris))]),
+            ["resources"] = new JsonArray([.. datasets.SelectMany(d => Resources(snapshot, d, iris, digests.Of(d)))]),
         };
         return WithoutNulls(package);
     }
 
-    private static IEnumerable<JsonNode> Resources(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris)
+    private static IEnumerable<JsonNode> Resources(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, IReadOnlyDictionary<string, Publishing.DistributionDigest>? digests)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -90,6 +89,8 @@ public static class DataPackages
                 ["encoding"] = format is "xlsx" or "parquet" ? null : "utf-8",
                 ["schema"] = schema.DeepClone(),
                 ["licenses"] = new JsonArray(Licence(snapshot, m.License)),
+                ["bytes"] = digests?.GetValueOrDefault(format)?.Bytes,
+                ["hash"] = digests?.GetValueOrDefault(format) is { } digest ? "sha256:" + digest.Sha256 : null,
             };
             if (format == "csv")
             {

@@ -1,7 +1,25 @@
 using System.Globalization;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Publishing;
 
 namespace DataOpen.Api.Harvest;
+
+/// <summary>
+/// What the harvest door knows of the current versions beyond the snapshot, computed after publishing: the size and sha256 of
+/// each download format by version table, then format (<see cref="DistributionDigests"/>), and the quality score by dataset
+/// identifier (<see cref="Quality.QualityService"/>).
+/// </summary>
+public sealed record VersionFacts(IReadOnlyDictionary<string, IReadOnlyDictionary<string, DistributionDigest>> ByTable, IReadOnlyDictionary<string, double> Scores)
+{
+    public IReadOnlyDictionary<string, DistributionDigest>? Of(DatasetEntry d) => d.Current is { } v ? ByTable.GetValueOrDefault(v.TableName) : null;
+
+    public double? ScoreOf(DatasetEntry d) => Scores.TryGetValue(d.Identifier, out var s) ? s : null;
+
+    /// <summary>For ETags: which digests and scores went into a response (they appear after publishing, without a catalog change).</summary>
+    public string Fingerprint(IEnumerable<DatasetEntry> datasets) =>
+        string.Join(',', ByTable.Keys.Order(StringComparer.Ordinal)) + ";" +
+        string.Join(',', datasets.Select(d => d.Identifier + "=" + ScoreOf(d)?.ToString(CultureInfo.InvariantCulture)));
+}
 
 /// <summary>One page of the catalogue: which datasets, and the Hydra view that links the pages.</summary>
 public sealed record CatalogPage(int Number, int Size, int Total, IReadOnlyList<DatasetEntry> Datasets)
@@ -29,7 +47,7 @@ public static class DcatCatalog
         return new CatalogPage(number, size, all.Count, all.Skip((number - 1) * size).Take(size).ToList());
     }
 
-    public static RdfGraph Build(CatalogSnapshot snapshot, CatalogPage page, DcatIris iris, string pageUrlBase)
+    public static RdfGraph Build(CatalogSnapshot snapshot, CatalogPage page, DcatIris iris, string pageUrlBase, VersionFacts digests)
     {
         var g = new RdfGraph();
         var catalog = RdfTerm.Iri(iris.Catalog);
@@ -58,7 +76,7 @@ public static class DcatCatalog
         foreach (var d in page.Datasets)
         {
             g.Add(catalog, Ns.Dcat + "dataset", iris.Dataset(d.Identifier));
-            DcatDataset.Add(g, snapshot, d, iris);
+            DcatDataset.Add(g, snapshot, d, iris, digests.Of(d), digests.ScoreOf(d));
         }
 
         Services(g, catalog, page.Datasets, iris);
@@ -67,10 +85,10 @@ public static class DcatCatalog
     }
 
     /// <summary>One dataset with the services that serve it.</summary>
-    public static RdfGraph BuildDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris)
+    public static RdfGraph BuildDataset(CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, VersionFacts digests)
     {
         var g = new RdfGraph();
-        DcatDataset.Add(g, snapshot, d, iris);
+        DcatDataset.Add(g, snapshot, d, iris, digests.Of(d), digests.ScoreOf(d));
         Services(g, null, [d], iris);
         return g;
     }

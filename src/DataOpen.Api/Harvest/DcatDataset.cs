@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataOpen.Api.Catalog;
+using DataOpen.Api.Publishing;
 
 namespace DataOpen.Api.Harvest;
 
@@ -30,6 +31,8 @@ public sealed record DcatIris(string BaseUrl)
     public string Concept(string scheme, string code) => $"{Scheme(scheme)}/{Uri.EscapeDataString(code)}";
 
     public string Service(string name) => $"{BaseUrl}/catalog#service-{name}";
+
+    public string QualityMetric => $"{BaseUrl}/catalog#quality-score";
 }
 
 /// <summary>One served dataset in DCAT-AP 3.0: the dataset, its distributions, publisher, contact, themes and licence.</summary>
@@ -37,7 +40,8 @@ public static class DcatDataset
 {
     public const string Sha256Algorithm = Ns.Spdx + "checksumAlgorithm_sha256";
 
-    public static void Add(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris)
+    /// <summary>Adds the dataset; <paramref name="digests"/> are the size and sha256 of each download format where known (<see cref="DistributionDigests"/>).</summary>
+    public static void Add(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests, double? score)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -104,10 +108,29 @@ public static class DcatDataset
             g.Text(location, Ns.Skos + "prefLabel", spatial.Zh, spatial.En);
         }
 
-        Distributions(g, snapshot, d, ds, iris);
+        Distributions(g, snapshot, d, ds, iris, digests);
+        if (score is { } value)
+        {
+            Quality(g, ds, value, iris);
+        }
     }
 
-    private static void Distributions(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, RdfTerm ds, DcatIris iris)
+    /// <summary>The version's data quality score (0–100, docs/quality.md) as a W3C Data Quality Vocabulary measurement of DataOpen's own metric.</summary>
+    private static void Quality(RdfGraph g, RdfTerm ds, double score, DcatIris iris)
+    {
+        var metric = RdfTerm.Iri(iris.QualityMetric);
+        g.Type(metric, Ns.Dqv + "Metric");
+        g.Text(metric, Ns.Skos + "definition",
+            "长春新区公共数据开放平台的数据质量分（0–100）：元数据完整性、机器可读格式、开放许可、按时更新、主键唯一、空值占比、值域和类型一致性的加权得分。",
+            "DataOpen's data quality score (0-100): weighted checks of metadata completeness, machine-readable formats, open licence, update on schedule, key uniqueness, null share, value domains and type consistency.");
+        g.Add(metric, Ns.Dqv + "expectedDataType", Ns.Xsd + "decimal");
+        var measurement = g.NewBlank();
+        g.Add(ds, Ns.Dqv + "hasQualityMeasurement", measurement).Type(measurement, Ns.Dqv + "QualityMeasurement");
+        g.Add(measurement, Ns.Dqv + "isMeasurementOf", metric);
+        g.Add(measurement, Ns.Dqv + "value", RdfTerm.Typed(score.ToString("0.0", CultureInfo.InvariantCulture), Ns.Xsd + "decimal"));
+    }
+
+    private static void Distributions(RdfGraph g, CatalogSnapshot snapshot, DatasetEntry d, RdfTerm ds, DcatIris iris, IReadOnlyDictionary<string, DistributionDigest>? digests)
     {
         var m = d.Metadata;
         var v = d.Current!;
@@ -141,10 +164,14 @@ public static class DcatDataset
             g.Add(dist, Ns.Dct + "conformsTo", schema);
             g.Add(dist, Ns.Dcat + "accessService", iris.Service("rest"));
             g.Add(dist, Ns.Dct + "issued", DateTime(v.PublishedAt));
+            if (digests?.GetValueOrDefault(format) is { } digest)
+            {
+                // The whole-version download is the same bytes every time (the version never changes): its size and sha256.
+                SizeAndChecksum(g, dist, digest.Bytes, digest.Sha256);
+            }
         }
 
-        // The file as published: the only bytes DataOpen keeps a size and a sha256 of (catalog.versions); the
-        // download formats above are written from the version's table on each request.
+        // The file as published, with the size and sha256 recorded at publishing (catalog.versions).
         var source = RdfTerm.Iri(iris.Distribution(d.Identifier, "source-v" + version));
         var sourceFormat = v.SourceFormat;
         g.Add(ds, Ns.Dcat + "distribution", source).Type(source, Ns.Dcat + "Distribution");
@@ -160,14 +187,19 @@ public static class DcatDataset
             g.Add(source, Ns.Dct + "format", sourceType).Type(RdfTerm.Iri(sourceType), Ns.Dct + "MediaTypeOrExtent");
         }
 
-        g.Add(source, Ns.Dcat + "byteSize", RdfTerm.Typed(v.ByteSize.ToString(CultureInfo.InvariantCulture), Ns.Xsd + "nonNegativeInteger"));
-        var checksum = g.NewBlank();
-        g.Add(source, Ns.Spdx + "checksum", checksum).Type(checksum, Ns.Spdx + "Checksum");
-        g.Add(checksum, Ns.Spdx + "algorithm", Sha256Algorithm).Type(RdfTerm.Iri(Sha256Algorithm), Ns.Spdx + "ChecksumAlgorithm");
-        g.Add(checksum, Ns.Spdx + "checksumValue", RdfTerm.Typed(v.Sha256, Ns.Xsd + "hexBinary"));
+        SizeAndChecksum(g, source, v.ByteSize, v.Sha256);
         g.Add(source, Ns.Dct + "license", licence);
         g.Add(source, Ns.Dct + "conformsTo", schema);
         g.Add(source, Ns.Dct + "issued", DateTime(v.PublishedAt));
+    }
+
+    private static void SizeAndChecksum(RdfGraph g, RdfTerm dist, long bytes, string sha256)
+    {
+        g.Add(dist, Ns.Dcat + "byteSize", RdfTerm.Typed(bytes.ToString(CultureInfo.InvariantCulture), Ns.Xsd + "nonNegativeInteger"));
+        var checksum = g.NewBlank();
+        g.Add(dist, Ns.Spdx + "checksum", checksum).Type(checksum, Ns.Spdx + "Checksum");
+        g.Add(checksum, Ns.Spdx + "algorithm", Sha256Algorithm).Type(RdfTerm.Iri(Sha256Algorithm), Ns.Spdx + "ChecksumAlgorithm");
+        g.Add(checksum, Ns.Spdx + "checksumValue", RdfTerm.Typed(sha256, Ns.Xsd + "hexBinary"));
     }
 
     public static RdfTerm DateTime(DateTimeOffset t) =>

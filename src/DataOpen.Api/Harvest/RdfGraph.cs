@@ -38,11 +38,12 @@ public static class Ns
     public const string Spdx = "http://spdx.org/rdf/terms#";
     public const string Hydra = "http://www.w3.org/ns/hydra/core#";
     public const string Owl = "http://www.w3.org/2002/07/owl#";
+    public const string Dqv = "http://www.w3.org/ns/dqv#";
 
     public static readonly IReadOnlyList<(string Prefix, string Namespace)> Prefixes =
     [
         ("rdf", Rdf), ("rdfs", Rdfs), ("xsd", Xsd), ("dcat", Dcat), ("dct", Dct), ("foaf", Foaf), ("skos", Skos),
-        ("vcard", Vcard), ("spdx", Spdx), ("hydra", Hydra), ("owl", Owl),
+        ("vcard", Vcard), ("spdx", Spdx), ("hydra", Hydra), ("owl", Owl), ("dqv", Dqv),
     ];
 
     public const string Type = Rdf + "type";

@@ -9,8 +9,22 @@ namespace DataOpen.Api.Infrastructure;
 public sealed record OpenApiQueryParameter(string Name, string Description, JsonSchemaType Type = JsonSchemaType.String, string? Example = null, IReadOnlyList<string>? Values = null);
 
 /// <summary>
+/// Marks an endpoint outside <c>/api/</c> that the OpenAPI document describes all the same: the DCAT-AP catalogue,
+/// SKOS themes and Atom feeds, plain HTTP resources that harvesters call (unlike the pages, OData and GraphQL).
+/// </summary>
+public sealed class InOpenApiDocument
+{
+    public static readonly InOpenApiDocument Instance = new();
+
+    private InOpenApiDocument()
+    {
+    }
+}
+
+/// <summary>
 /// The OpenAPI document of the REST door (<c>/swagger/v1/swagger.json</c>) and Swagger UI (<c>/swagger</c>).
-/// Only <c>/api/...</c> endpoints are described: OData, GraphQL and the pages have their own descriptions.
+/// <c>/api/...</c> endpoints are described, and those marked <see cref="InOpenApiDocument"/> (the harvest and feed
+/// URLs); OData, GraphQL and the pages have their own descriptions.
 /// </summary>
 public static class OpenApiSetup
 {
@@ -25,7 +39,8 @@ public static class OpenApiSetup
             {
                 Title = "DataOpen — 长春新区公共数据开放平台 API",
                 Version = DocumentName,
-                Description = "Catalogue search, dataset metadata, rows with filters and aggregation, and streamed downloads. " +
+                Description = "Catalogue search, dataset metadata, rows with filters and aggregation, and streamed downloads; for harvesters the DCAT-AP 3.0 catalogue, " +
+                    "SKOS theme schemes, Data Packages, the CKAN Action API subset and Atom feeds. " +
                     "Errors are RFC 9457 problem+json with the parameter at fault. " +
                     "An API key is optional: anonymous callers are served the unconditionally open data at the anonymous tier.",
                 Contact = new OpenApiContact
@@ -41,7 +56,7 @@ public static class OpenApiSetup
             });
             o.DocumentFilter<ServersAndSecurityFilter>();
             o.DocInclusionPredicate((_, api) =>
-                (api.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? false)
+                ((api.RelativePath?.StartsWith("api/", StringComparison.Ordinal) ?? false) || api.ActionDescriptor.EndpointMetadata.OfType<InOpenApiDocument>().Any())
                 && !api.ActionDescriptor.EndpointMetadata.OfType<IODataRoutingMetadata>().Any());
             o.OperationFilter<QueryParameterFilter>();
             var xml = Path.Combine(AppContext.BaseDirectory, "DataOpen.Api.xml");

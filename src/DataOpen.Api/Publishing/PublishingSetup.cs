@@ -15,6 +15,10 @@ public static class PublishingSetup
         services.AddOptions<IndexPlanOptions>().BindConfiguration(IndexPlanOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IIndexPlanContributor, VersionIndexPlanner>();
         services.AddSingleton<CatalogSeeder>();
+        // The size and sha256 of every download format, once per version, for DCAT and the Data Packages.
+        services.AddOptions<DistributionDigestOptions>().BindConfiguration(DistributionDigestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DistributionDigests>();
+        services.AddHostedService<DistributionDigesting>();
         services.AddSingleton<IStartupStep, StrayTablesStep>();
         services.AddSingleton<IStartupStep, SeedStep>();
         services.AddSingleton<IStartupStep, SampleCatalogStep>();

@@ -96,50 +96,10 @@ public sealed class QualityService(Database database, CatalogStore catalog, ILog
 }
 
 /// <summary>Scores new versions as soon as the catalog shows them (on every instance; the first insert wins), and at start-up.</summary>
-public sealed class QualityScoring(QualityService quality, CatalogStore catalog, Database database, ILogger<QualityScoring> logger) : BackgroundService
+public sealed class QualityScoring(QualityService quality, CatalogStore catalog, Database database, ILogger<QualityScoring> logger)
+    : CatalogChangeWorker(catalog, database, logger)
 {
-    private readonly SemaphoreSlim changed = new(0);
+    protected override string Work => "Scored the quality of";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        catalog.Changed += OnChanged;
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                if (database.IsReady)
-                {
-                    try
-                    {
-                        var n = await quality.ScoreMissingAsync(stoppingToken);
-                        if (n > 0)
-                        {
-                            logger.LogInformation("Scored the quality of {Count} new versions", n);
-                        }
-                    }
-                    catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-                    {
-                        logger.LogWarning(ex, "Quality scoring failed; retrying at the next catalog change");
-                    }
-                }
-
-                await changed.WaitAsync(TimeSpan.FromSeconds(database.IsReady ? 60 : 1), stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            catalog.Changed -= OnChanged;
-        }
-    }
-
-    public override void Dispose()
-    {
-        changed.Dispose();
-        base.Dispose();
-    }
-
-    private void OnChanged(CatalogSnapshot snapshot) => changed.Release();
+    protected override Task<int> PassAsync(CancellationToken ct) => quality.ScoreMissingAsync(ct);
 }

@@ -32,6 +32,14 @@ public sealed class RatingTests(DataOpenFactory factory)
         Assert.Equal(3.75, saved.GetProperty("summary").GetProperty("average").GetDouble());
         Assert.Equal([0, 1, 0, 2, 1], saved.GetProperty("summary").GetProperty("distribution").EnumerateArray().Select(e => e.GetInt32()));
 
+        // The ratings feed the stewards' quality view.
+        using (var admin = factory.CreateAdminClient())
+        {
+            var row = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/steward/quality")).EnumerateArray().Single(r => r.GetProperty("dataset").GetString() == dataset);
+            Assert.Equal(3.75, row.GetProperty("rating").GetDouble());
+            Assert.Equal(4, row.GetProperty("ratings").GetInt32());
+        }
+
         using var anonymous = factory.CreateClient();
         var page = await anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/datasets/{dataset}/ratings");
         var comment = Assert.Single(page.GetProperty("comments").EnumerateArray());

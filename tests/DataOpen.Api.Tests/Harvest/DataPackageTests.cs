@@ -13,6 +13,7 @@ public sealed class DataPackageTests(DataOpenFactory factory)
     [NodeFact]
     public async Task Every_dataset_package_and_the_catalogue_package_are_valid_Data_Packages()
     {
+        await DistributionDigestTests.SettleAsync(factory); // resources with bytes and hash are validated too
         using var client = factory.CreateClient();
         using var scratch = new HarvestCheck.Scratch();
         var files = new List<string> { await scratch.WriteAsync("catalogue.json", await DcatTests.GetTextAsync(client, "/api/v1/datapackage.json", "application/json")) };

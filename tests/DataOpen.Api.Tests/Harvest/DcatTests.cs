@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataOpen.Api.Tests.GraphQL;
 using DataOpen.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataOpen.Api.Tests.Harvest;
 
@@ -40,6 +41,7 @@ public sealed class DcatTests(DataOpenFactory factory)
     [NodeFact]
     public async Task The_catalogue_every_page_the_themes_and_every_dataset_conform_to_the_DCAT_AP_3_shapes()
     {
+        await DistributionDigestTests.SettleAsync(factory); // the per-format byteSize and checksum are validated too
         using var client = factory.CreateClient();
         using var scratch = new HarvestCheck.Scratch();
         var files = new List<string>();
@@ -108,9 +110,28 @@ public sealed class DcatTests(DataOpenFactory factory)
         Assert.Contains("http://spdx.org/rdf/terms#checksumValue", results);
     }
 
+    [Fact]
+    public async Task A_scored_datasets_quality_score_is_a_DQV_measurement_of_the_platforms_metric()
+    {
+        var services = factory.Services;
+        await services.GetRequiredService<DataOpen.Api.Quality.QualityService>().ScoreMissingAsync(CancellationToken.None);
+        var d = factory.Catalog.Current.FindServed("bus-stops")!;
+        var report = await services.GetRequiredService<DataOpen.Api.Quality.QualityService>().FindAsync(d, d.Current!.Version, CancellationToken.None);
+        Assert.NotNull(report);
+        using var client = factory.CreateClient();
+        var graph = JsonNode.Parse(await GetTextAsync(client, "/datasets/bus-stops.jsonld", "application/ld+json"))!["@graph"]!.AsArray();
+        JsonObject Node(string id) => graph.Single(n => n!["@id"]?.GetValue<string>() == id)!.AsObject();
+        var measurement = Node(Node("http://localhost/datasets/bus-stops#dataset")["dqv:hasQualityMeasurement"]![0]!["@id"]!.GetValue<string>());
+        Assert.Equal(report.Score.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), measurement["dqv:value"]![0]!["@value"]!.GetValue<string>());
+        var metric = measurement["dqv:isMeasurementOf"]![0]!["@id"]!.GetValue<string>();
+        Assert.Equal("http://localhost/catalog#quality-score", metric);
+        Assert.Contains(Node(metric)["@type"]!.AsArray(), t => t!.GetValue<string>() == "dqv:Metric");
+    }
+
     [NodeFact]
     public async Task Turtle_JSON_LD_and_RDF_XML_hold_the_same_graph()
     {
+        await DistributionDigestTests.SettleAsync(factory); // digests appearing between two reads would change the graph
         using var client = factory.CreateClient();
         using var scratch = new HarvestCheck.Scratch();
         foreach (var path in new[] { "/catalog", "/datasets/bus-stops", "/catalog/themes" })

@@ -24,6 +24,7 @@ public sealed class HarvestRoundTripTests(DataOpenFactory factory)
     [NodeFact]
     public async Task A_ckanext_dcat_harvest_of_the_catalogue_and_package_show_agree_on_every_dataset()
     {
+        await DistributionDigestTests.SettleAsync(factory); // harvested with the per-format sizes and checksums
         using var client = factory.CreateClient();
         var packages = await PackagesAsync(client);
         var (harvested, pages) = await HarvestAsync(client, packages, null);
@@ -178,7 +179,7 @@ public sealed class HarvestRoundTripTests(DataOpenFactory factory)
         }
 
         // Resources: every package_show resource is a harvested distribution with the same download URL, media type, format, name
-        // and issue time; the extra distribution is the published file with its size and sha256.
+        // and issue time; the extra distribution (no download URL) is the published file with its size and sha256.
         var distributions = h["resources"]!.AsArray().Select(r => r!.AsObject()).ToList();
         var downloads = distributions.Where(r => r["download_url"] is not null).ToDictionary(r => Text(r, "download_url")!, StringComparer.Ordinal);
         var resources = p["resources"]!.AsArray().Select(r => r!.AsObject()).ToList();
@@ -202,10 +203,20 @@ public sealed class HarvestRoundTripTests(DataOpenFactory factory)
             Same($"resource {format} license", Text(d, "license"), Text(p, "license_url") ?? $"{baseUrl}/catalog#licence-{Uri.EscapeDataString(Text(p, "license_id")!)}");
         }
 
-        var source = distributions.Where(r => r["hash"] is not null).ToList();
+        // Download formats carry the size and sha256 of their bytes once computed (DistributionDigestTests checks the values).
+        foreach (var d in downloads.Values.Where(r => r["hash"] is not null))
+        {
+            Same($"{Text(d, "download_url")} hash_algorithm", Text(d, "hash_algorithm"), Sha256);
+            if (d["size"]?.GetValue<long>() is not > 0)
+            {
+                problems.Add($"{id}: {Text(d, "download_url")} has a checksum but no byte size");
+            }
+        }
+
+        var source = distributions.Where(r => r["download_url"] is null && r["hash"] is not null).ToList();
         if (source.Count != 1)
         {
-            problems.Add($"{id}: {source.Count} distributions carry a checksum, not one (the published file)");
+            problems.Add($"{id}: {source.Count} distributions without a download URL carry a checksum, not one (the published file)");
         }
         else
         {

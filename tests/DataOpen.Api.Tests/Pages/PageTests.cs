@@ -23,6 +23,11 @@ public sealed partial class PageTests(DataOpenFactory factory)
         var datasets = CountPattern().Match(html);
         Assert.True(datasets.Success);
         Assert.True(int.Parse(datasets.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) >= 11);
+        // The four lists of the home page: newest, most downloaded, best rated, latest reuses.
+        foreach (var heading in new[] { "newest-title", "popular-title", "rated-title", "reuses-home-title" })
+        {
+            Assert.Contains($"id=\"{heading}\"", html, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

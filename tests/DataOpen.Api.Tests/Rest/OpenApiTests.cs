@@ -51,7 +51,8 @@ public sealed class OpenApiTests(DataOpenFactory factory)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var paths = doc.RootElement.GetProperty("paths");
-        Assert.All(paths.EnumerateObject(), p => Assert.StartsWith("/api/", p.Name, StringComparison.Ordinal));
+        // /api/ and the harvest and feed URLs; never OData, GraphQL, the pages or the host's own endpoints.
+        Assert.All(paths.EnumerateObject(), p => Assert.Matches(@"^/(api/|catalog(/themes)?(\.(ttl|jsonld|rdf))?$|datasets/\{id\}\.(ttl|jsonld|rdf)$|feeds/)", p.Name));
         foreach (var path in paths.EnumerateObject())
         {
             foreach (var op in path.Value.EnumerateObject())
@@ -77,6 +78,39 @@ public sealed class OpenApiTests(DataOpenFactory factory)
         var download = paths.GetProperty("/api/v1/datasets/{id}/download").GetProperty("get");
         var format = download.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "format");
         Assert.Contains("parquet", format.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task The_dcat_catalogue_themes_and_dataset_routes_are_described_with_their_media_types()
+    {
+        using var client = factory.CreateClient();
+        using var doc = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+        var paths = doc.RootElement.GetProperty("paths");
+        string[] negotiated = ["text/turtle", "application/ld+json", "application/rdf+xml"];
+        foreach (var path in new[] { "/catalog", "/catalog/themes" })
+        {
+            var get = paths.GetProperty(path).GetProperty("get");
+            Assert.Equal(negotiated, get.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name));
+            Assert.True(get.GetProperty("responses").TryGetProperty("406", out _), $"{path} lacks 406");
+        }
+
+        foreach (var (ext, type) in new[] { ("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("rdf", "application/rdf+xml") })
+        {
+            foreach (var path in new[] { $"/catalog.{ext}", $"/catalog/themes.{ext}", $"/datasets/{{id}}.{ext}" })
+            {
+                var get = paths.GetProperty(path).GetProperty("get");
+                Assert.Equal([type], get.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name));
+                Assert.True(get.GetProperty("responses").TryGetProperty("304", out _), $"{path} lacks 304");
+            }
+
+            var catalogue = paths.GetProperty($"/catalog.{ext}").GetProperty("get").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString());
+            Assert.Equal(["page", "page_size"], catalogue.Order(StringComparer.Ordinal));
+            var dataset = paths.GetProperty($"/datasets/{{id}}.{ext}").GetProperty("get");
+            Assert.Equal("path", dataset.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "id").GetProperty("in").GetString());
+            Assert.True(dataset.GetProperty("responses").TryGetProperty("404", out _));
+        }
+
+        Assert.Equal(["application/atom+xml"], paths.GetProperty("/feeds/datasets.atom").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name));
     }
 
     [Fact]

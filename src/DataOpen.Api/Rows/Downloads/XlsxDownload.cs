@@ -80,7 +80,7 @@ public static class XlsxDownload
 
     private static StreamWriter BeginSheet(ZipArchive zip, int number, IReadOnlyList<ResultColumn> columns, int[] visible, string[] letters)
     {
-        var entry = zip.CreateEntry($"xl/worksheets/sheet{number}.xml", CompressionLevel.Fastest);
+        var entry = Entry(zip, $"xl/worksheets/sheet{number}.xml");
         var sheet = new StreamWriter(entry.Open(), new UTF8Encoding(false), 1 << 16);
         sheet.Write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">");
         sheet.Write("<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews><sheetData><row r=\"1\">");
@@ -178,9 +178,22 @@ public static class XlsxDownload
         return letters;
     }
 
+    /// <summary>
+    /// ZIP parts stamped with the DOS epoch, not the clock: the same version is the same bytes on every download,
+    /// as its strong ETag promises and the sha256 stated in DCAT and the Data Package needs.
+    /// </summary>
+    private static readonly DateTimeOffset PartTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static ZipArchiveEntry Entry(ZipArchive zip, string name)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
+        entry.LastWriteTime = PartTime;
+        return entry;
+    }
+
     private static void WritePart(ZipArchive zip, string name, string content)
     {
-        using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        using var stream = Entry(zip, name).Open();
         stream.Write(Encoding.UTF8.GetBytes(content));
     }
 

@@ -4,6 +4,8 @@
 //   node check.mjs harvest [--lang=zh] [--licenses=FILE] DATA...   what ckanext-dcat's euro_dcat_ap_3 profile makes of DCAT pages (JSON)
 //   node check.mjs datapackage FILE...       Frictionless Data Package validation (datapackage-js); exit 1 if invalid
 import { readFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
 import rdf from '@zazuko/env-node'
 import SHACLValidator from 'rdf-validate-shacl'
 import jsonld from 'jsonld'
@@ -12,6 +14,12 @@ import { Writer } from 'n3'
 const [command, ...args] = process.argv.slice(2)
 
 async function load (file) {
+  if (file.endsWith('.rdf')) {
+    // rdf.fromFile hands rdfxml-streaming-parser 64 KiB chunks that it decodes one by one: a Chinese character split
+    // across two chunks came out as U+FFFD (the served bytes were right). Give the RDF/XML parser the whole text.
+    const text = await readFile(file, 'utf8')
+    return rdf.dataset().import(rdf.formats.parsers.import('application/rdf+xml', Readable.from([text]), { baseIRI: pathToFileURL(file).href }))
+  }
   return rdf.dataset().import(rdf.fromFile(file))
 }
 
