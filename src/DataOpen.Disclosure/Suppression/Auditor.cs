@@ -90,7 +90,7 @@ public static class Auditor
             using var whole = new IntervalModel(system, hidden, relationsByCell, integer, cap);
             for (var i = 0; i < hidden.Length; i++)
             {
-                var (lower, upper) = whole.Interval(i, problems);
+                var (lower, upper) = whole.Interval(i, problems, primary[hidden[i]]);
                 Record(system, hidden[i], primary[hidden[i]], lower, upper, cap, audits, problems);
             }
             return;
@@ -116,7 +116,7 @@ public static class Auditor
                     }
                     using var local = new IntervalModel(system, near, relationsByCell, integer, cap);
                     var failures = new List<string>();
-                    var (lower, upper) = local.Interval(0, failures);
+                    var (lower, upper) = local.Interval(0, failures, primary[cell]);
                     if (near.Length < limit)
                     {
                         // The neighbourhood is every withheld cell linked to this one through withheld cells: the
@@ -135,7 +135,7 @@ public static class Auditor
                 if (found is null)
                 {
                     full ??= new IntervalModel(system, hidden, relationsByCell, integer, cap);
-                    found = full.Interval(i, problems);
+                    found = full.Interval(i, problems, primary[cell]);
                 }
                 Record(system, cell, primary[cell], found.Value.Lower, found.Value.Upper, cap, audits, problems);
             }
@@ -203,7 +203,7 @@ public static class Auditor
         }
 
         /// <summary>Min and max of the <paramref name="i"/>-th cell of the set; solver failures go to <paramref name="problems"/>.</summary>
-        public (double Lower, double Upper) Interval(int i, List<string> problems)
+        public (double Lower, double Upper) Interval(int i, List<string> problems, PrimaryAssessment protection)
         {
             var cell = _cells[i];
             var lower = Bound(_lp, _x, i, _system, cell, problems, "minimum", true);
@@ -216,8 +216,13 @@ public static class Auditor
                     _mip.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
                     _y = Model(_mip, _system, _cells, _relationsByCell, _integer, _cap);
                 }
-                lower = IntegerBound(_mip, _y!, i, _system, cell, problems, "minimum", true, lower.Value);
-                upper = IntegerBound(_mip, _y!, i, _system, cell, problems, "maximum", false, upper.Value);
+                var value = _system.Values[cell];
+                var tolerance = 1e-6 * Math.Max(1, value + protection.UpperProtection);
+                var (requiredLower, requiredUpper) = (value - protection.LowerProtection, value + protection.UpperProtection);
+                lower = IntegerBound(_mip, _y!, i, _system, cell, problems, "minimum", true, lower.Value,
+                    protection.Sensitive && lower.Value <= requiredLower + tolerance ? Math.Floor(requiredLower + tolerance) : null);
+                upper = IntegerBound(_mip, _y!, i, _system, cell, problems, "maximum", false, upper.Value,
+                    protection.Sensitive && upper.Value >= requiredUpper - tolerance ? Math.Ceiling(requiredUpper - tolerance) : null);
             }
             return (lower.Value, upper.Value);
         }
@@ -320,12 +325,34 @@ public static class Auditor
     }
 
     private static (double Value, double[] Solution) IntegerBound(Solver mip, Variable[] y, int i, CellSystem system, int cell, List<string> problems, string what,
-        bool minimise, double lp)
+        bool minimise, double lp, double? required)
     {
         var objective = mip.Objective();
         objective.Clear();
         objective.SetCoefficient(y[i], 1);
         objective.SetOptimizationDirection(!minimise);
+        var (lb, ub) = (y[i].Lb(), y[i].Ub());
+        if (required is { } r && (minimise ? r >= lb : r <= ub))
+        {
+            // The protection needs an integer table with the cell at or beyond r: look for one directly (a
+            // feasibility question, far easier than the optimum within the time limit). Found: the attacker cannot
+            // rule it out, so the interval reaches r. Not found: the optimum below decides.
+            if (minimise)
+            {
+                y[i].SetBounds(lb, r);
+            }
+            else
+            {
+                y[i].SetBounds(r, ub);
+            }
+            var first = mip.Solve();
+            double? found = first is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE ? y[i].SolutionValue() : null;
+            y[i].SetBounds(lb, ub);
+            if (found is { } v)
+            {
+                return (v, []);
+            }
+        }
         var status = mip.Solve();
         if (status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)
         {

@@ -59,7 +59,10 @@ public static class OptimalSuppressor
 {
     public const int GroupSize = 4;
 
-    public const int SubCandidates = 3;
+    public const int SubCandidates = 6;
+
+    /// <summary>Largest first-pass sub-problem, in deviation variables; above, half the alternatives per dimension.</summary>
+    public const int SubVariables = 8_000;
 
     /// <summary>Relative optimality gap at which SCIP stops.</summary>
     public const double RelativeGap = 1e-4;
@@ -184,6 +187,12 @@ public static class OptimalSuppressor
             foreach (var q in group.Skip(1))
             {
                 cells.UnionWith(SecondarySuppressor.Neighbourhood(context, q, SubCandidates));
+            }
+            if (SuppressionMip.Size(cells.Count, 2 * group.Count) > SubVariables)
+            {
+                // Too large to solve within a sub-problem's time limit (3-dimensional tables with long sides): fewer
+                // alternatives per dimension; the repair pass widens them again.
+                cells = [.. group.SelectMany(q => SecondarySuppressor.Neighbourhood(context, q, SubCandidates / 2))];
             }
             count++;
             var remaining = budget - clock.Elapsed;
