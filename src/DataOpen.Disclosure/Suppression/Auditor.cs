@@ -220,11 +220,34 @@ public static class Auditor
                 var tolerance = 1e-6 * Math.Max(1, value + protection.UpperProtection);
                 var (requiredLower, requiredUpper) = (value - protection.LowerProtection, value + protection.UpperProtection);
                 lower = IntegerBound(_mip, _y!, i, _system, cell, problems, "minimum", true, lower.Value,
-                    protection.Sensitive && lower.Value <= requiredLower + tolerance ? Math.Floor(requiredLower + tolerance) : null);
+                    protection.Sensitive && lower.Value <= requiredLower + tolerance ? Math.Floor(requiredLower + tolerance) : null, r => Search(i, r, true));
                 upper = IntegerBound(_mip, _y!, i, _system, cell, problems, "maximum", false, upper.Value,
-                    protection.Sensitive && upper.Value >= requiredUpper - tolerance ? Math.Ceiling(requiredUpper - tolerance) : null);
+                    protection.Sensitive && upper.Value >= requiredUpper - tolerance ? Math.Ceiling(requiredUpper - tolerance) : null, r => Search(i, r, false));
             }
             return (lower.Value, upper.Value);
+        }
+
+        /// <summary>An integer table with the <paramref name="i"/>-th cell at most (<paramref name="below"/>) or at
+        /// least <paramref name="bound"/>, in a model of its own: the cell's value there, or null when none was found.</summary>
+        private double? Search(int i, double bound, bool below)
+        {
+            using var solver = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
+            solver.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
+            var y = Model(solver, _system, _cells, _relationsByCell, _integer, _cap);
+            if (below ? bound < y[i].Lb() : bound > y[i].Ub())
+            {
+                return null;
+            }
+            if (below)
+            {
+                y[i].SetUb(bound);
+            }
+            else
+            {
+                y[i].SetLb(bound);
+            }
+            var status = solver.Solve();
+            return status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE ? y[i].SolutionValue() : null;
         }
 
         public void Dispose()
@@ -325,39 +348,24 @@ public static class Auditor
     }
 
     private static (double Value, double[] Solution) IntegerBound(Solver mip, Variable[] y, int i, CellSystem system, int cell, List<string> problems, string what,
-        bool minimise, double lp, double? required)
+        bool minimise, double lp, double? required, Func<double, double?>? search)
     {
         var objective = mip.Objective();
         objective.Clear();
         objective.SetCoefficient(y[i], 1);
         objective.SetOptimizationDirection(!minimise);
-        var (lb, ub) = (y[i].Lb(), y[i].Ub());
-        if (required is { } r && (minimise ? r >= lb : r <= ub))
-        {
-            // The protection needs an integer table with the cell at or beyond r: look for one directly (a
-            // feasibility question, far easier than the optimum within the time limit). Found: the attacker cannot
-            // rule it out, so the interval reaches r. Not found: the optimum below decides.
-            if (minimise)
-            {
-                y[i].SetBounds(lb, r);
-            }
-            else
-            {
-                y[i].SetBounds(r, ub);
-            }
-            var first = mip.Solve();
-            double? found = first is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE ? y[i].SolutionValue() : null;
-            y[i].SetBounds(lb, ub);
-            if (found is { } v)
-            {
-                return (v, []);
-            }
-        }
         var status = mip.Solve();
         if (status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)
         {
             // Time-limited: the incumbent is an integer table the attacker cannot rule out, so the interval reaches it.
-            return (y[i].SolutionValue(), []);
+            var value = y[i].SolutionValue();
+            if (status == Solver.ResultStatus.FEASIBLE && required is { } r && (minimise ? value > r : value < r) && search is not null)
+            {
+                // Stopped short of the protection bound: look directly for an integer table with the cell at or beyond
+                // it (a feasibility question, far easier than the optimum). Found, the attacker cannot rule it out.
+                value = search(r) ?? value;
+            }
+            return (value, []);
         }
         problems.Add($"audit integer program for the {what} of {system.Describe(cell)} ended with status {status} (LP {lp:R})");
         return (minimise ? double.PositiveInfinity : double.NegativeInfinity, []);
