@@ -58,65 +58,213 @@ public static class Auditor
             }
         }
         var relationsByCell = SecondarySuppressor.RelationsByCell(system);
+        var cap = Cap(system);
         foreach (var component in system.Components())
         {
             var hidden = component.Where(c => suppressed[c]).ToArray();
             if (hidden.Length > 0)
             {
-                AuditComponent(system, hidden, primary, relationsByCell, integer, audits, problems);
+                AuditComponent(system, hidden, primary, relationsByCell, integer, cap, audits, problems);
             }
         }
         audits.Sort((a, b) => a.Cell.CompareTo(b.Cell));
         return new AuditResult(audits, problems);
     }
 
+    /// <summary>
+    /// Min and max of every withheld cell of one component. A component with at most <see cref="WholeComponentCells"/>
+    /// withheld cells is solved whole. In a larger one each cell is first solved over its neighbourhood — the withheld
+    /// cells nearest to it in the relation graph (breadth first, at most <see cref="LocalCells"/>, then ten times as
+    /// many) — with every other cell fixed at its true value. That is a restriction of the attacker's program: any
+    /// solution, completed with the true values, satisfies every relation, bound and cap and is integral where it must
+    /// be, so it is a table the attacker cannot rule out and the attacker's interval contains the neighbourhood's. So
+    /// when the neighbourhood's interval already reaches the protection (and does not pin the cell), the cell is
+    /// protected; only otherwise is the cell solved over the whole component (exact). Each neighbourhood has bounded
+    /// size, so the audit's time grows with the number of withheld cells, not with their square.
+    /// </summary>
     private static void AuditComponent(CellSystem system, int[] hidden, IReadOnlyList<PrimaryAssessment> primary, List<int>[] relationsByCell,
-        bool[] integer, List<CellAudit> audits, List<string> problems)
+        bool[] integer, double cap, List<CellAudit> audits, List<string> problems)
     {
-        using var solver = Solver.CreateSolver("GLOP")
-            ?? throw new InvalidOperationException("the GLOP LP solver is not available in this OR-Tools build");
-        // Without presolve GLOP warm-starts each min/max from the previous basis: only the objective changes.
-        solver.SetSolverSpecificParametersAsString("use_preprocessing: false");
-        var x = Model(solver, system, hidden, relationsByCell, null);
-        // The integer program, built when an LP optimum is fractional in an integer cell.
-        Solver? mip = null;
-        Variable[]? y = null;
+        if (hidden.Length <= WholeComponentCells)
+        {
+            using var whole = new IntervalModel(system, hidden, relationsByCell, integer, cap);
+            for (var i = 0; i < hidden.Length; i++)
+            {
+                var (lower, upper) = whole.Interval(i, problems, primary[hidden[i]]);
+                Record(system, hidden[i], primary[hidden[i]], lower, upper, cap, audits, problems);
+            }
+            return;
+        }
+        var isHidden = new bool[system.Count];
+        foreach (var c in hidden)
+        {
+            isHidden[c] = true;
+        }
+        IntervalModel? full = null;
         try
         {
             for (var i = 0; i < hidden.Length; i++)
             {
                 var cell = hidden[i];
-                var lower = Bound(solver, x, i, system, cell, problems, "minimum", true);
-                var upper = Bound(solver, x, i, system, cell, problems, "maximum", false);
-                if (integer[cell] && (Fractional(hidden, integer, lower) || Fractional(hidden, integer, upper)))
+                (double Lower, double Upper)? found = null;
+                foreach (var limit in (int[])[LocalCells, 10 * LocalCells])
                 {
-                    if (mip is null)
+                    var near = Neighbourhood(system, cell, isHidden, relationsByCell, limit);
+                    if (near.Length >= hidden.Length)
                     {
-                        mip = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
-                        mip.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
-                        y = Model(mip, system, hidden, relationsByCell, integer);
+                        break;
                     }
-                    lower = IntegerBound(mip, y!, i, system, cell, problems, "minimum", true, lower.Value);
-                    upper = IntegerBound(mip, y!, i, system, cell, problems, "maximum", false, upper.Value);
+                    using var local = new IntervalModel(system, near, relationsByCell, integer, cap);
+                    var failures = new List<string>();
+                    var (lower, upper) = local.Interval(0, failures, primary[cell]);
+                    if (near.Length < limit)
+                    {
+                        // The neighbourhood is every withheld cell linked to this one through withheld cells: the
+                        // cells beyond are linked to it only through published constants, so this interval is exact.
+                        problems.AddRange(failures);
+                        found = (lower, upper);
+                        break;
+                    }
+                    if (failures.Count == 0 && Protects(system, cell, primary[cell], lower, upper, cap)
+                        && upper - lower > 1e-6 * Math.Max(1, Math.Abs(system.Values[cell])))
+                    {
+                        found = (lower, upper);
+                        break;
+                    }
                 }
-                Record(system, cell, primary[cell], lower.Value, upper.Value, audits, problems);
+                if (found is null)
+                {
+                    full ??= new IntervalModel(system, hidden, relationsByCell, integer, cap);
+                    found = full.Interval(i, problems, primary[cell]);
+                }
+                Record(system, cell, primary[cell], found.Value.Lower, found.Value.Upper, cap, audits, problems);
             }
         }
         finally
         {
-            mip?.Dispose();
+            full?.Dispose();
+        }
+    }
+
+    /// <summary>Withheld cells of a component first solved whole by the audit; above, neighbourhoods first.</summary>
+    public const int WholeComponentCells = 400;
+
+    /// <summary>Withheld cells of the first neighbourhood of a cell in a large component (the second has ten times as many).</summary>
+    public const int LocalCells = 150;
+
+    /// <summary><paramref name="cell"/> and the withheld cells nearest to it: breadth first over the relations, at
+    /// most <paramref name="limit"/>.</summary>
+    private static int[] Neighbourhood(CellSystem system, int cell, bool[] hidden, List<int>[] relationsByCell, int limit)
+    {
+        var result = new List<int> { cell };
+        var seen = new HashSet<int> { cell };
+        for (var head = 0; head < result.Count; head++)
+        {
+            foreach (var r in relationsByCell[result[head]])
+            {
+                foreach (var c in system.Relations[r].Cells)
+                {
+                    if (hidden[c] && seen.Add(c))
+                    {
+                        result.Add(c);
+                        if (result.Count >= limit)
+                        {
+                            return [.. result];
+                        }
+                    }
+                }
+            }
+        }
+        return [.. result];
+    }
+
+    /// <summary>The attacker's LP over a set of withheld cells (the others at their true values: published ones
+    /// are known, withheld ones outside the set fixed), and its integer program when an LP optimum is fractional.</summary>
+    private sealed class IntervalModel : IDisposable
+    {
+        private readonly CellSystem _system;
+        private readonly int[] _cells;
+        private readonly List<int>[] _relationsByCell;
+        private readonly bool[] _integer;
+        private readonly double _cap;
+        private readonly Solver _lp;
+        private readonly Variable[] _x;
+        private Solver? _mip;
+        private Variable[]? _y;
+
+        public IntervalModel(CellSystem system, int[] cells, List<int>[] relationsByCell, bool[] integer, double cap)
+        {
+            (_system, _cells, _relationsByCell, _integer, _cap) = (system, cells, relationsByCell, integer, cap);
+            _lp = Solver.CreateSolver("GLOP")
+                ?? throw new InvalidOperationException("the GLOP LP solver is not available in this OR-Tools build");
+            // Without presolve GLOP warm-starts each min/max from the previous basis: only the objective changes.
+            _lp.SetSolverSpecificParametersAsString("use_preprocessing: false");
+            _x = Model(_lp, system, cells, relationsByCell, null, cap);
+        }
+
+        /// <summary>Min and max of the <paramref name="i"/>-th cell of the set; solver failures go to <paramref name="problems"/>.</summary>
+        public (double Lower, double Upper) Interval(int i, List<string> problems, PrimaryAssessment protection)
+        {
+            var cell = _cells[i];
+            var lower = Bound(_lp, _x, i, _system, cell, problems, "minimum", true);
+            var upper = Bound(_lp, _x, i, _system, cell, problems, "maximum", false);
+            if (_integer[cell] && (Fractional(_cells, _integer, lower) || Fractional(_cells, _integer, upper)))
+            {
+                if (_mip is null)
+                {
+                    _mip = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
+                    _mip.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
+                    _y = Model(_mip, _system, _cells, _relationsByCell, _integer, _cap);
+                }
+                var value = _system.Values[cell];
+                var tolerance = 1e-6 * Math.Max(1, value + protection.UpperProtection);
+                var (requiredLower, requiredUpper) = (value - protection.LowerProtection, value + protection.UpperProtection);
+                lower = IntegerBound(_mip, _y!, i, _system, cell, problems, "minimum", true, lower.Value,
+                    protection.Sensitive && lower.Value <= requiredLower + tolerance ? Math.Floor(requiredLower + tolerance) : null, r => Search(i, r, true));
+                upper = IntegerBound(_mip, _y!, i, _system, cell, problems, "maximum", false, upper.Value,
+                    protection.Sensitive && upper.Value >= requiredUpper - tolerance ? Math.Ceiling(requiredUpper - tolerance) : null, r => Search(i, r, false));
+            }
+            return (lower.Value, upper.Value);
+        }
+
+        /// <summary>An integer table with the <paramref name="i"/>-th cell at most (<paramref name="below"/>) or at
+        /// least <paramref name="bound"/>, in a model of its own: the cell's value there, or null when none was found.</summary>
+        private double? Search(int i, double bound, bool below)
+        {
+            using var solver = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
+            solver.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
+            var y = Model(solver, _system, _cells, _relationsByCell, _integer, _cap);
+            if (below ? bound < y[i].Lb() : bound > y[i].Ub())
+            {
+                return null;
+            }
+            if (below)
+            {
+                y[i].SetUb(bound);
+            }
+            else
+            {
+                y[i].SetLb(bound);
+            }
+            var status = solver.Solve();
+            return status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE ? y[i].SolutionValue() : null;
+        }
+
+        public void Dispose()
+        {
+            _lp.Dispose();
+            _mip?.Dispose();
         }
     }
 
     /// <summary>Variables of the hidden cells (integer where <paramref name="integer"/> says so) and the relations with
     /// the published cells moved to the right-hand side.</summary>
-    private static Variable[] Model(Solver solver, CellSystem system, int[] hidden, List<int>[] relationsByCell, bool[]? integer)
+    private static Variable[] Model(Solver solver, CellSystem system, int[] hidden, List<int>[] relationsByCell, bool[]? integer, double cap)
     {
         var local = new Dictionary<int, int>(hidden.Length);
         var x = new Variable[hidden.Length];
         // GLOP reports some unbounded maxima as infeasible; a finite cap far above any value in the tables
         // keeps every LP bounded, and a maximum at the cap means "no upper bound".
-        var cap = Cap(system);
         for (var i = 0; i < hidden.Length; i++)
         {
             local[hidden[i]] = i;
@@ -156,22 +304,33 @@ public static class Auditor
         return x;
     }
 
-    private static void Record(CellSystem system, int cell, PrimaryAssessment p, double lower, double upper, List<CellAudit> audits, List<string> problems)
+    private static void Record(CellSystem system, int cell, PrimaryAssessment p, double lower, double upper, double cap, List<CellAudit> audits,
+        List<string> problems)
     {
-        if (upper >= Cap(system) * (1 - 1e-9))
+        if (upper >= cap * (1 - 1e-9))
         {
             upper = double.PositiveInfinity;
         }
         var value = system.Values[cell];
-        var requiredLower = value - p.LowerProtection;
-        var requiredUpper = value + p.UpperProtection;
-        var tolerance = 1e-6 * Math.Max(1, value + p.UpperProtection);
-        var satisfied = !p.Sensitive || (upper >= requiredUpper - tolerance && lower <= requiredLower + tolerance);
+        var (requiredLower, requiredUpper) = (value - p.LowerProtection, value + p.UpperProtection);
+        var satisfied = Protects(system, cell, p, lower, upper, cap);
         if (!satisfied)
         {
             problems.Add($"sensitive cell {system.Describe(cell)} ({p.Reason}) can be narrowed to [{lower:R}, {upper:R}], protection needs [{requiredLower:R}, {requiredUpper:R}]");
         }
         audits.Add(new CellAudit(cell, system.Describe(cell), value, lower, upper, requiredLower, requiredUpper, p.Sensitive, satisfied));
+    }
+
+    /// <summary>Whether [<paramref name="lower"/>, <paramref name="upper"/>] reaches the cell's protection interval.</summary>
+    private static bool Protects(CellSystem system, int cell, PrimaryAssessment p, double lower, double upper, double cap)
+    {
+        if (upper >= cap * (1 - 1e-9))
+        {
+            upper = double.PositiveInfinity;
+        }
+        var value = system.Values[cell];
+        var tolerance = 1e-6 * Math.Max(1, value + p.UpperProtection);
+        return !p.Sensitive || (upper >= value + p.UpperProtection - tolerance && lower <= value - p.LowerProtection + tolerance);
     }
 
     /// <summary>Whether the LP optimum just found (<paramref name="solution"/>) has a fractional integer cell: then the
@@ -189,7 +348,7 @@ public static class Auditor
     }
 
     private static (double Value, double[] Solution) IntegerBound(Solver mip, Variable[] y, int i, CellSystem system, int cell, List<string> problems, string what,
-        bool minimise, double lp)
+        bool minimise, double lp, double? required, Func<double, double?>? search)
     {
         var objective = mip.Objective();
         objective.Clear();
@@ -199,7 +358,14 @@ public static class Auditor
         if (status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)
         {
             // Time-limited: the incumbent is an integer table the attacker cannot rule out, so the interval reaches it.
-            return (y[i].SolutionValue(), []);
+            var value = y[i].SolutionValue();
+            if (status == Solver.ResultStatus.FEASIBLE && required is { } r && (minimise ? value > r : value < r) && search is not null)
+            {
+                // Stopped short of the protection bound: look directly for an integer table with the cell at or beyond
+                // it (a feasibility question, far easier than the optimum). Found, the attacker cannot rule it out.
+                value = search(r) ?? value;
+            }
+            return (value, []);
         }
         problems.Add($"audit integer program for the {what} of {system.Describe(cell)} ended with status {status} (LP {lp:R})");
         return (minimise ? double.PositiveInfinity : double.NegativeInfinity, []);

@@ -47,10 +47,14 @@ public static class CrossRelease
         var knowledge = rules is null ? AttackerKnowledge.Default : AttackerKnowledge.FromPolicy(system, rules);
         var joint = JointModel.Build(system, DisclosureControl.AssessPrimary(system, parameters), prior);
         var primary = joint.Primary[..system.Count];
+        // The suppression model protects against the audit's caps too (in every version): a deviation must respect
+        // them, so a pattern is not chosen that the capped attacker narrows. Integrality it does not model (see docs).
+        var caps = knowledge.Relations(joint.System, joint.VersionMaps).ToList();
+        var model = caps.Count == 0 ? joint.System : joint.System.WithRelations(caps);
         return DisclosureControl.ProtectAndAudit(system, primary, parameters,
             heuristic => joint.Project(heuristic
-                ? SecondarySuppressor.Suppress(joint.System, joint.Primary, parameters, joint.Forced, joint.Frozen)
-                : OptimalSuppressor.Suppress(joint.System, joint.Primary, parameters, joint.Forced, joint.Frozen)),
+                ? SecondarySuppressor.Suppress(model, joint.Primary, parameters, joint.Forced, joint.Frozen)
+                : OptimalSuppressor.Suppress(model, joint.Primary, parameters, joint.Forced, joint.Frozen)),
             pattern =>
             {
                 var audit = Audit(joint, pattern.Suppressed, knowledge);

@@ -60,7 +60,7 @@ public sealed class DisclosureParameters
 
     /// <summary>Largest exact model solved in one piece, in deviation variables (cells × sensitive cells × 2
     /// directions of a connected component); a larger component is split into linked sub-problems.</summary>
-    public int MaxExactVariables { get; init; } = 150_000;
+    public int MaxExactVariables { get; init; } = 40_000;
 
     public static DisclosureParameters Default { get; } = new();
 

@@ -61,6 +61,9 @@ public static class OptimalSuppressor
 
     public const int SubCandidates = 6;
 
+    /// <summary>Largest first-pass sub-problem, in deviation variables; above, half the alternatives per dimension.</summary>
+    public const int SubVariables = 8_000;
+
     /// <summary>Relative optimality gap at which SCIP stops.</summary>
     public const double RelativeGap = 1e-4;
 
@@ -185,6 +188,12 @@ public static class OptimalSuppressor
             {
                 cells.UnionWith(SecondarySuppressor.Neighbourhood(context, q, SubCandidates));
             }
+            if (SuppressionMip.Size(cells.Count, 2 * group.Count) > SubVariables)
+            {
+                // Too large to solve within a sub-problem's time limit (3-dimensional tables with long sides): fewer
+                // alternatives per dimension; the repair pass widens them again.
+                cells = [.. group.SelectMany(q => SecondarySuppressor.Neighbourhood(context, q, SubCandidates / 2))];
+            }
             count++;
             var remaining = budget - clock.Elapsed;
             MipResult? result = null;
@@ -234,6 +243,21 @@ public static class OptimalSuppressor
         TimeSpan subProblemLimit, Stopwatch clock, double relativeGap)
     {
         var reached = false;
+        // Per cell, how many requirements' deviations (of all sub-problems) move it: a cell is used by another
+        // sub-problem when more of them move it than this sub-problem's own. Counted, not re-collected per
+        // sub-problem, so a round is linear in the number of sub-problems.
+        var uses = new Dictionary<int, int>();
+        void Count(SubProblem sub, int delta)
+        {
+            foreach (var support in sub.Supports)
+            {
+                foreach (var c in support)
+                {
+                    uses[c] = uses.GetValueOrDefault(c) + delta;
+                }
+            }
+        }
+        solved.ForEach(sub => Count(sub, 1));
         for (var round = 0; round < RepairRounds; round++)
         {
             var improved = false;
@@ -245,21 +269,12 @@ public static class OptimalSuppressor
                     return true;
                 }
                 var sub = solved[k];
-                var used = new HashSet<int>();
-                for (var j = 0; j < solved.Count; j++)
-                {
-                    if (j != k)
-                    {
-                        foreach (var support in solved[j].Supports)
-                        {
-                            used.UnionWith(support);
-                        }
-                    }
-                }
+                Count(sub, -1);
                 var released = sub.Chosen.Concat(sub.Supports.SelectMany(x => x)).Distinct()
-                    .Where(c => context.Suppressed[c] && !context.Initial[c] && !pinned.Contains(c) && !used.Contains(c)).ToList();
+                    .Where(c => context.Suppressed[c] && !context.Initial[c] && !pinned.Contains(c) && uses.GetValueOrDefault(c) == 0).ToList();
                 if (released.Count == 0)
                 {
+                    Count(sub, 1);
                     continue;
                 }
                 var before = released.Sum(c => context.Weights[c]);
@@ -280,6 +295,7 @@ public static class OptimalSuppressor
                 {
                     Mark(context, released);
                 }
+                Count(solved[k], 1);
             }
             if (!improved)
             {

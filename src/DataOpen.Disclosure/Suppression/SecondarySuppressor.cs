@@ -19,7 +19,8 @@ namespace DataOpen.Disclosure.Suppression;
 /// <para>Partitioning for large tables: the deviation LP for p is first restricted to a neighbourhood — in each
 /// table where p appears, the cells whose every coordinate is p's own, the total, or one of the
 /// <see cref="Candidates"/> cheapest categories along p's line (already suppressed ones first). Only when
-/// that restricted LP has no solution is the LP over the whole connected component solved. Independent
+/// that restricted LP has no solution is the same neighbourhood solved per direction (without the symmetric bounds), and
+/// only when that has none either the LP over the whole connected component. Independent
 /// components (tables sharing no cell) are processed separately; linked tables are one component.</para>
 /// </summary>
 public static class SecondarySuppressor
@@ -122,10 +123,8 @@ public static class SecondarySuppressor
                     Suppress(context, touched, suppressedHere, full);
                     continue;
                 }
-                if (full is null)
-                {
-                    full = new DeviationModel(context, component, suppressedHere, symmetric: false);
-                }
+                // Per direction: the neighbourhood without the symmetric bounds, then the whole component.
+                using var local = new DeviationModel(context, Neighbourhood(context, p), suppressedHere, symmetric: false);
                 var ok = true;
                 foreach (var (directionLevel, isUp) in new[] { (upper, true), (lower, false) })
                 {
@@ -133,13 +132,19 @@ public static class SecondarySuppressor
                     {
                         continue;
                     }
-                    touched = full.Solve(p, directionLevel, isUp);
+                    touched = local.Solve(p, directionLevel, isUp);
+                    if (touched is null)
+                    {
+                        full ??= new DeviationModel(context, component, suppressedHere, symmetric: false);
+                        touched = full.Solve(p, directionLevel, isUp);
+                    }
                     if (touched is null)
                     {
                         ok = false;
                         continue;
                     }
                     Suppress(context, touched, suppressedHere, full);
+                    touched.ForEach(local.MarkSuppressed);
                 }
                 if (!ok)
                 {
