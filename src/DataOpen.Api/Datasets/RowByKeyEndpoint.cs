@@ -147,7 +147,7 @@ public static class RowByKeyEndpoint
 /// <summary>
 /// 200 with the row as JSON, written straight into the response (the shape <see cref="RowByKeyResponse"/> documents;
 /// names and escaping as the service's JSON options write them): a lookup answers thousands of times a second, and
-/// the serializer's reflection over the record cost more than the lookup's own work.
+/// the serializer's reflection over the record was a sixth of each request in the profile.
 /// </summary>
 internal sealed class RowByKeyResult(RowByKeyResponse response, JsonSerializerOptions options) : IResult
 {
