@@ -19,18 +19,8 @@ public sealed record RowRequest(DatasetEntry Dataset, VersionInfo Version, bool 
     /// <summary>What the parser skips: the door parameters but cursor, which it reads as after.</summary>
     private static readonly IReadOnlySet<string> ParserIgnored = DoorParameters.Where(p => p != "cursor").ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>
-    /// "No row cap" for downloads: the compiler needs some LIMIT, so the largest it can take. No
-    /// table reaches two billion rows; the parameter exists only so one compiler serves every door.
-    /// </summary>
-    public const int Unbounded = int.MaxValue - 1;
-
     /// <summary>Longest value of a field condition other than an [in] list (those, filter, select, order and the rest may be as long as a filter).</summary>
     public const int MaxValueLength = 1000;
-
-    public static readonly QueryLimits DownloadLimits = QueryLimits.Default with { DefaultLimit = Unbounded, MaxLimit = Unbounded };
-
-    public static readonly QueryCompiler DownloadCompiler = new(DownloadLimits);
 
     /// <summary>
     /// Strong ETag of the data this request returns: the version's sha256 plus the normalized query, and the

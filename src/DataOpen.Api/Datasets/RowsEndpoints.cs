@@ -175,7 +175,7 @@ public static class RowsEndpoints
         CompiledQuery compiled;
         try
         {
-            var (resolved, problem) = await RowRequest.ResolveAsync(http, id, catalog, access, Door, RowRequest.DownloadLimits, ct);
+            var (resolved, problem) = await RowRequest.ResolveAsync(http, id, catalog, access, Door, DownloadFormats.Limits, ct);
             if (problem is not null)
             {
                 return problem;
@@ -213,7 +213,7 @@ public static class RowsEndpoints
                 }
             }
 
-            compiled = RowRequest.DownloadCompiler.Compile(request.Query);
+            compiled = DownloadFormats.Compiler.Compile(request.Query);
         }
         catch (QueryException ex)
         {
@@ -281,15 +281,7 @@ public static class RowsEndpoints
             var body = http.Response.Body;
             try
             {
-                await (format switch
-                {
-                    "csv" => CsvDownload.WriteAsync(compiled.Columns, all, body, ct),
-                    "json" => JsonDownload.WriteAsync(compiled.Columns, all, body, lines: false, ct),
-                    "jsonl" => JsonDownload.WriteAsync(compiled.Columns, all, body, lines: true, ct),
-                    "xlsx" => XlsxDownload.WriteAsync(compiled.Columns, all, body, ct),
-                    "parquet" => ParquetDownload.WriteAsync(compiled.Columns, all, body, ct),
-                    _ => GeoJsonDownload.WriteAsync(compiled.Columns, all, body, request.Dataset.Metadata.Geo!, ct),
-                });
+                await DownloadFormats.WriteAsync(format, compiled.Columns, all, body, request.Dataset.Metadata.Geo, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

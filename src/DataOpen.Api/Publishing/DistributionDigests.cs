@@ -38,18 +38,15 @@ public sealed record DistributionDigest(string Format, long Bytes, string Sha256
 public sealed class DistributionDigests(Database database, CatalogStore catalog, QueryRunner runner,
     IOptions<DataOpenOptions> options, IOptions<DistributionDigestOptions> digestOptions, ILogger<DistributionDigests> logger)
 {
-    /// <summary>The download door's limits for a whole version: no row cap.</summary>
-    private static readonly QueryLimits WholeVersion = QueryLimits.Default with { DefaultLimit = int.MaxValue - 1, MaxLimit = int.MaxValue - 1 };
-
-    private static readonly QueryCompiler Compiler = new(WholeVersion);
-
     /// <summary>Complete sets only (every format of the version), by table name.</summary>
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, DistributionDigest>> known = new(StringComparer.Ordinal);
 
     /// <summary>The digests known for these versions' tables (a version without them is absent), from memory or one query.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, DistributionDigest>>> ForAsync(IEnumerable<DatasetEntry> datasets, CancellationToken ct)
     {
-        var wanted = datasets.Where(d => d.Current is not null).ToDictionary(d => d.Current!.TableName, d => d, StringComparer.Ordinal);
+        // A version over the row limit never gets digests: asking the database for them on every request would find none.
+        var max = digestOptions.Value.MaxRows;
+        var wanted = datasets.Where(d => max > 0 && d.Current is not null && d.Current.RowCount <= max).ToDictionary(d => d.Current!.TableName, d => d, StringComparer.Ordinal);
         var result = new Dictionary<string, IReadOnlyDictionary<string, DistributionDigest>>(StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var table in wanted.Keys)
@@ -64,7 +61,7 @@ public sealed class DistributionDigests(Database database, CatalogStore catalog,
             }
         }
 
-        if (missing.Count == 0 || digestOptions.Value.MaxRows == 0)
+        if (missing.Count == 0)
         {
             return result;
         }
@@ -134,20 +131,10 @@ public sealed class DistributionDigests(Database database, CatalogStore catalog,
     /// <summary>Writes the whole version in one format, as <c>GET …/download?format=F&amp;version=N</c> does, into a hash.</summary>
     public async Task<DistributionDigest> ComputeAsync(DatasetEntry dataset, VersionInfo version, string format, CancellationToken ct)
     {
-        var query = RestQueryParser.Parse(version.Shape, [], new RestQueryOptions { Limits = WholeVersion });
-        var compiled = Compiler.Compile(query);
+        var query = RestQueryParser.Parse(version.Shape, [], new RestQueryOptions { Limits = DownloadFormats.Limits });
+        var compiled = DownloadFormats.Compiler.Compile(query);
         await using var hash = new HashingStream();
-        var rows = runner.StreamAsync(compiled, options.Value.DownloadTimeoutSeconds, ct);
-        await (format switch
-        {
-            "csv" => CsvDownload.WriteAsync(compiled.Columns, rows, hash, ct),
-            "json" => JsonDownload.WriteAsync(compiled.Columns, rows, hash, lines: false, ct),
-            "jsonl" => JsonDownload.WriteAsync(compiled.Columns, rows, hash, lines: true, ct),
-            "xlsx" => XlsxDownload.WriteAsync(compiled.Columns, rows, hash, ct),
-            "parquet" => ParquetDownload.WriteAsync(compiled.Columns, rows, hash, ct),
-            "geojson" => GeoJsonDownload.WriteAsync(compiled.Columns, rows, hash, dataset.Metadata.Geo ?? throw new InvalidOperationException($"{dataset.Identifier} has no coordinates"), ct),
-            _ => throw new ArgumentException($"No download format '{format}'.", nameof(format)),
-        });
+        await DownloadFormats.WriteAsync(format, compiled.Columns, runner.StreamAsync(compiled, options.Value.DownloadTimeoutSeconds, ct), hash, dataset.Metadata.Geo, ct);
         return new DistributionDigest(format, hash.Length, hash.HexDigest());
     }
 

@@ -105,4 +105,18 @@ public sealed class ODataTranslatorTests
         Assert.Equal(ODataErrorCodes.Unsupported, ex.Code);
         Assert.Equal("$filter", ex.Target);
     }
+
+    [Fact]
+    public void A_node_kind_the_translator_does_not_visit_is_ODataLibs_NotImplementedException_turned_into_unsupported()
+    {
+        // ODataLib's QueryNodeVisitor throws NotImplementedException for a kind a visitor does not override; a range
+        // variable of a primitive type ($it of a primitive collection) is one the translator leaves to it.
+        var set = Model.Sets["GoldenSet"];
+        var variable = new NonResourceRangeVariable("x", Microsoft.OData.Edm.EdmCoreModel.Instance.GetInt32(false), null);
+        var node = new BinaryOperatorNode(BinaryOperatorKind.Equal, new NonResourceRangeVariableReferenceNode("x", variable), new ConstantNode(1));
+        var ex = Assert.Throws<ODataRequestException>(() => ODataTranslator.Translate(set, new FilterClause(node, variable), null, null, null, null));
+        Assert.Equal(ODataErrorCodes.Unsupported, ex.Code);
+        Assert.Equal("$filter", ex.Target);
+        Assert.StartsWith("A part of $filter", ex.Message, StringComparison.Ordinal);
+    }
 }
