@@ -201,40 +201,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     /// <summary>
     /// The floors' row writer: up to PageSize rows of <paramref name="r"/> as JSON objects of the visible
-    /// columns, with no conversions beyond what Utf8JsonWriter does, so a floor is the bare cost.
+    /// columns, with no conversions beyond what Utf8JsonWriter does, so a floor is the bare cost (see <see cref="FloorRows"/>).
     /// </summary>
-    public static async Task WriteRowObjectsAsync(Utf8JsonWriter json, Npgsql.NpgsqlDataReader r, DataOpen.Core.Query.CompiledQuery compiled, CancellationToken ct)
-    {
-        var count = 0;
-        while (count < compiled.PageSize && await r.ReadAsync(ct))
-        {
-            json.WriteStartObject();
-            for (var i = 0; i < compiled.Columns.Count; i++)
-            {
-                if (compiled.Columns[i].Hidden)
-                {
-                    continue;
-                }
-
-                json.WritePropertyName(compiled.Columns[i].Name);
-                switch (r.IsDBNull(i) ? null : r.GetValue(i))
-                {
-                    case null: json.WriteNullValue(); break;
-                    case long l: json.WriteNumberValue(l); break;
-                    case int n: json.WriteNumberValue(n); break;
-                    case decimal d: json.WriteNumberValue(d); break;
-                    case double d: json.WriteNumberValue(d); break;
-                    case bool b: json.WriteBooleanValue(b); break;
-                    case DateTime t: json.WriteStringValue(t); break;
-                    case DateOnly d: json.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
-                    case var v: json.WriteStringValue(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
-                }
-            }
-
-            json.WriteEndObject();
-            count++;
-        }
-    }
+    public static Task WriteRowObjectsAsync(Utf8JsonWriter json, Npgsql.NpgsqlDataReader r, DataOpen.Core.Query.CompiledQuery compiled, CancellationToken ct) =>
+        FloorRows.Of(compiled).WriteAsync(json, r, compiled.PageSize, ct);
 
     /// <summary>Runs psql with the writer's connection (the owner role) and returns elapsed seconds; output discarded.</summary>
     public async Task<double> PsqlAsync(string command)

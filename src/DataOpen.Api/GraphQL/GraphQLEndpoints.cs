@@ -202,6 +202,12 @@ public sealed class GraphQLExecutor
         // The request keeps this schema (and its catalog snapshot) to the end, whatever is swapped in meanwhile.
         var model = provider.Current;
         var validated = model.Documents.Find(query);
+        if (validated is not null && model.Documents.PlanOf(query) is { } plan && ExtraPermits(http, plan.Impact) <= 0
+            && await TryPlanAsync(http, mediaType, model, plan, query, operationName, variables))
+        {
+            return;
+        }
+
         var document = validated;
         try
         {
@@ -220,6 +226,7 @@ public sealed class GraphQLExecutor
             return;
         }
 
+        var context = new GraphQLRequestContext(http, model);
         var result = await executer.ExecuteAsync(new ExecutionOptions
         {
             Schema = model.Schema,
@@ -227,7 +234,7 @@ public sealed class GraphQLExecutor
             Document = document,
             OperationName = operationName,
             Variables = variables,
-            UserContext = new GraphQLRequestContext(http, model),
+            UserContext = context,
             RequestServices = http.RequestServices,
             CancellationToken = http.RequestAborted,
             ValidationRules = validated is null ? rules : rulesForValidated,
@@ -250,7 +257,10 @@ public sealed class GraphQLExecutor
 
         if (validated is null && document is not null && result.Executed)
         {
-            model.Documents.Add(query, document);
+            var keyPlan = result.Errors is not { Count: > 0 } && context.TryGetValue(ImpactItem, out var impact) && impact is double charged
+                ? KeyPlan.TryCreate(document, model.Schema, charged)
+                : null;
+            model.Documents.Add(query, document, keyPlan);
         }
 
         int status;
@@ -286,10 +296,45 @@ public sealed class GraphQLExecutor
             return;
         }
 
+        await WriteResultAsync(http, status, mediaType, result);
+    }
+
+    private async Task WriteResultAsync(HttpContext http, int status, string mediaType, ExecutionResult result)
+    {
         http.Response.StatusCode = status;
         http.Response.ContentType = mediaType + "; charset=utf-8";
         http.Response.Headers.CacheControl = "no-store";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// Serves a validated one-row lookup from its <see cref="KeyPlan"/>; false when the plan hands it to the executor
+    /// (nothing written). The database being away is the same 503 the executor's path gives.
+    /// </summary>
+    private async Task<bool> TryPlanAsync(HttpContext http, string mediaType, GraphQLModel model, KeyPlan plan, string query, string? operationName, Inputs? variables)
+    {
+        try
+        {
+            var served = await plan.TryServeAsync(new GraphQLRequestContext(http, model), query, operationName, variables,
+                result => WriteResultAsync(http, StatusCodes.Status200OK, mediaType, result));
+            if (served)
+            {
+                model.Documents.CountPlanned();
+            }
+
+            return served;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !http.Response.HasStarted)
+        {
+            if (http.RequestServices.GetRequiredService<Infrastructure.Database>().ReportFault(ex))
+            {
+                await WriteUnavailableAsync(http, mediaType);
+                return true;
+            }
+
+            // Not a known failure: the executor's path runs the request and reports it as it reports any resolver's.
+            return false;
+        }
     }
 
     /// <summary>
@@ -298,16 +343,15 @@ public sealed class GraphQLExecutor
     /// </summary>
     private static async Task ChargeComplexityAsync(ComplexityValidationContext context)
     {
-        if (context.Error is not null || context.ValidationContext.UserContext is not GraphQLRequestContext request
-            || request.Http.RequestServices.GetService<IRateCharger>() is not { } charger)
+        if (context.Error is not null || context.ValidationContext.UserContext is not GraphQLRequestContext request)
         {
             return;
         }
 
+        request[ImpactItem] = context.TotalImpact;
         var http = request.Http;
-        var perPermit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.GraphQLComplexityPerPermit;
-        var extra = (int)Math.Ceiling(context.TotalImpact / perPermit) - 1;
-        if (extra <= 0 || http.Features.Get<RateDecision>() is null)
+        var extra = ExtraPermits(http, context.TotalImpact);
+        if (extra <= 0 || http.RequestServices.GetService<IRateCharger>() is not { } charger)
         {
             return; // within the request's own permit, or limits are off
         }
@@ -326,7 +370,22 @@ public sealed class GraphQLExecutor
         }
     }
 
+    /// <summary>Permits beyond the one the access middleware charged that a complexity of <paramref name="impact"/> costs; 0 when limits are off.</summary>
+    private static int ExtraPermits(HttpContext http, double impact)
+    {
+        if (http.Features.Get<RateDecision>() is null || http.RequestServices.GetService<IRateCharger>() is null)
+        {
+            return 0;
+        }
+
+        var perPermit = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.GraphQLComplexityPerPermit;
+        return (int)Math.Ceiling(impact / perPermit) - 1;
+    }
+
     private const string RateLimitedItem = "dataopen.graphql.rateLimited";
+
+    /// <summary>Request context entry: the complexity the validation charged.</summary>
+    private const string ImpactItem = "dataopen.graphql.impact";
     private const string UnavailableItem = "dataopen.graphql.unavailable";
 
     /// <summary><c>extensions.code</c> of the error while the database is unreachable.</summary>

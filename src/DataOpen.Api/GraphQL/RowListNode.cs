@@ -42,22 +42,52 @@ internal sealed class RowListNode(ExecutionNode parent, IGraphType graphType, Gr
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < columns.Length; i++)
         {
-            if (set.Selections[i] is not GraphQLField f || f.Directives is { Count: > 0 } || f.Arguments is { Count: > 0 } || f.SelectionSet is not null
-                || row.GetField(f.Name.Value) is not { ResolvedType: var type } || type?.GetNamedType() is not ScalarGraphType scalar || type is NonNullGraphType)
+            if (PlainColumn(set.Selections[i], row, names) is not { } column)
             {
                 return null;
             }
 
-            var responseName = (f.Alias?.Name ?? f.Name).StringValue;
-            if (!names.Add(responseName))
-            {
-                return null;
-            }
-
-            columns[i] = new Column(JsonEncodedText.Encode(responseName, GraphQLExecutor.Encoder), f.Name.StringValue, scalar);
+            columns[i] = column;
         }
 
         return new RowListNode(parent, graphType, field, fieldDefinition, indexInParentNode, columns);
+    }
+
+    /// <summary>
+    /// <paramref name="selection"/> as a column of <paramref name="row"/>: a field without directives, arguments or
+    /// selection, of a nullable scalar type, whose response name is not among <paramref name="names"/> (it is added); else null.
+    /// </summary>
+    internal static Column? PlainColumn(ASTNode selection, IObjectGraphType row, HashSet<string> names)
+    {
+        if (selection is not GraphQLField f || f.Directives is { Count: > 0 } || f.Arguments is { Count: > 0 } || f.SelectionSet is not null
+            || row.GetField(f.Name.Value) is not { ResolvedType: var type } || type?.GetNamedType() is not ScalarGraphType scalar || type is NonNullGraphType)
+        {
+            return null;
+        }
+
+        var responseName = (f.Alias?.Name ?? f.Name).StringValue;
+        return names.Add(responseName) ? new Column(JsonEncodedText.Encode(responseName, GraphQLExecutor.Encoder), f.Name.StringValue, scalar) : null;
+    }
+
+    /// <summary>One row's serialized values as a JSON object under the columns' response names, as the serializer writes a field node.</summary>
+    internal static void WriteObject(Utf8JsonWriter writer, Column[] columns, object?[] values, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        for (var c = 0; c < columns.Length; c++)
+        {
+            writer.WritePropertyName(columns[c].ResponseName);
+            switch (values[c])
+            {
+                case null: writer.WriteNullValue(); break;
+                case string s: writer.WriteStringValue(s); break;
+                case int i: writer.WriteNumberValue(i); break;
+                case long l: writer.WriteNumberValue(l); break;
+                case bool b: writer.WriteBooleanValue(b); break;
+                case var other: JsonSerializer.Serialize(writer, other, options); break;
+            }
+        }
+
+        writer.WriteEndObject();
     }
 
     /// <summary>Runs every value through its scalar, as the field nodes would; a scalar's error becomes this field's error.</summary>
@@ -100,22 +130,7 @@ internal sealed class RowListNode(ExecutionNode parent, IGraphType graphType, Gr
             writer.WriteStartArray();
             foreach (var row in value.Values)
             {
-                writer.WriteStartObject();
-                for (var c = 0; c < value.Columns.Length; c++)
-                {
-                    writer.WritePropertyName(value.Columns[c].ResponseName);
-                    switch (row[c])
-                    {
-                        case null: writer.WriteNullValue(); break;
-                        case string s: writer.WriteStringValue(s); break;
-                        case int i: writer.WriteNumberValue(i); break;
-                        case long l: writer.WriteNumberValue(l); break;
-                        case bool b: writer.WriteBooleanValue(b); break;
-                        case var other: JsonSerializer.Serialize(writer, other, options); break;
-                    }
-                }
-
-                writer.WriteEndObject();
+                WriteObject(writer, value.Columns, row, options);
             }
 
             writer.WriteEndArray();

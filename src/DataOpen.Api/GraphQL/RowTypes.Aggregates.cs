@@ -40,7 +40,8 @@ internal sealed partial class RowTypes
     {
         try
         {
-            var (version, request, allowed) = await PrepareAsync(ctx);
+            var request = Gql.Request(ctx);
+            var (version, allowed) = await PrepareAsync(request, ctx.GetArgument<int?>("version"), ctx.CancellationToken);
             var first = PageSize(ctx);
             var offset = ctx.GetArgument("offset", 0);
             var doc = ctx.Document;
@@ -117,7 +118,7 @@ internal sealed partial class RowTypes
             };
             var compiled = QueryCompiler.Default.Compile(rowQuery);
             var page = await request.Http.RequestServices.GetRequiredService<QueryRunner>().PageAsync(compiled, ctx.CancellationToken);
-            await RecordServedAsync(ctx, request, version, page.Rows.Count);
+            await RecordServedAsync(request, version, page.Rows.Count, ctx.Document.Source.ToString(), ctx.CancellationToken);
             // Output columns are the group keys by name and the aggregates by alias; views read them as "sum.pm2_5".
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < compiled.Columns.Count; i++)

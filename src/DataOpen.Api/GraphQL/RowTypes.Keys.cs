@@ -38,23 +38,44 @@ internal sealed partial class RowTypes
                 args.Add(Gql.Arg("version", c.Int, "Read this published version instead of the current one (it must have the same key)."));
             }
 
-            query.AddField(Gql.AsyncField(Unique(camel + "ByKey", usedRootNames), row,
+            var byKey = Gql.AsyncField(Unique(camel + "ByKey", usedRootNames), row,
                 $"One row of {dataset.Identifier} by its primaryKey ({string.Join(", ", names)}); null when none has it.{restricted}",
-                ctx => LookupAsync(ctx, names, names.Select(n => ctx.GetArgument<object?>(n)).ToList()), [.. args]));
+                ctx => LookupAsync(ctx, names, names.Select(n => ctx.GetArgument<object?>(n)).ToList()), [.. args]);
+            if (!names.Contains("version"))
+            {
+                byKey.WithMetadata(KeyOperations.Metadata, new KeyLookupField((request, values, wanted, text, ct) =>
+                    LookupAsync(request, values.GetValueOrDefault("version") as int?, names, names.Select(n => values.GetValueOrDefault(n)).ToList(), wanted, text, ct)));
+            }
+
+            query.AddField(byKey);
         }
 
-        query.AddField(Gql.AsyncField(Unique(camel + "ByRowId", usedRootNames), row,
+        var byRowId = Gql.AsyncField(Unique(camel + "ByRowId", usedRootNames), row,
             $"One row of {dataset.Identifier} by its row position (rowId); null when there is none.{restricted}",
             ctx => LookupAsync(ctx, [TableShape.RowIdColumn], [ctx.GetArgument<object?>("rowId")]),
             Gql.Arg("rowId", Gql.NonNull(c.BigInt), "The row's rowId."),
-            Gql.Arg("version", c.Int, "Read this published version instead of the current one.")));
+            Gql.Arg("version", c.Int, "Read this published version instead of the current one."));
+        byRowId.WithMetadata(KeyOperations.Metadata, new KeyLookupField((request, values, wanted, text, ct) =>
+            LookupAsync(request, values.GetValueOrDefault("version") as int?, [TableShape.RowIdColumn], [values.GetValueOrDefault("rowId")], wanted, text, ct)));
+        query.AddField(byRowId);
     }
 
     private async ValueTask<object?> LookupAsync(IResolveFieldContext ctx, List<string> names, List<object?> values)
     {
+        var wanted = Selections.Fields(ctx.FieldAst.SelectionSet, ctx.Document).Select(f => f.Name.StringValue).ToHashSet(StringComparer.Ordinal);
+        return await LookupAsync(Gql.Request(ctx), ctx.GetArgument<int?>("version"), names, values, wanted, ctx.Document.Source.ToString(), ctx.CancellationToken);
+    }
+
+    /// <summary>
+    /// The lookup itself, for the resolver and for a planned operation (<see cref="KeyOperations"/>): the row with these key
+    /// values in the current or <paramref name="pinned"/> version, with the columns of <paramref name="wanted"/> the caller may
+    /// read; null when none has them. Errors are <see cref="ExecutionError"/>s in GraphQL's terms.
+    /// </summary>
+    private async ValueTask<RowValue?> LookupAsync(GraphQLRequestContext request, int? pinned, List<string> names, List<object?> values, IReadOnlySet<string> wanted, string queryText, CancellationToken ct)
+    {
         try
         {
-            var (version, request, allowed) = await PrepareAsync(ctx);
+            var (version, allowed) = await PrepareAsync(request, pinned, ct);
             var byRowId = names[0] == TableShape.RowIdColumn;
             if (!byRowId && !RowKeys.KeyNames(version).SequenceEqual(names))
             {
@@ -62,7 +83,6 @@ internal sealed partial class RowTypes
                     new Dictionary<string, object?> { ["argument"] = "version" });
             }
 
-            var wanted = Selections.Fields(ctx.FieldAst.SelectionSet, ctx.Document).Select(f => f.Name.StringValue).ToHashSet(StringComparer.Ordinal);
             var select = fields.Select(f => f.Name).Where(wanted.Contains).ToList();
             CheckPinnedFields(version, select);
             if (select.Count == 0)
@@ -73,13 +93,13 @@ internal sealed partial class RowTypes
             var compiled = RowKeys.Lookup(version, names, select.Count == 0 ? null : select, allowed, 1)
                 .Bind(values.Select(v => v is int i ? (long)i : v).ToList());
             var runner = request.Http.RequestServices.GetRequiredService<QueryRunner>();
-            var page = await runner.PageAsync(compiled, ctx.CancellationToken);
+            var page = await runner.PageAsync(compiled, ct);
             if (page.Rows.Count == 0)
             {
                 return null;
             }
 
-            await RecordServedAsync(ctx, request, version, 1);
+            await RecordServedAsync(request, version, 1, queryText, ct);
             return new RowValue(page.Rows[0], Index(compiled));
         }
         catch (QueryException ex)

@@ -146,7 +146,8 @@ internal sealed partial class RowTypes
     {
         try
         {
-            var (version, request, allowed) = await PrepareAsync(ctx);
+            var request = Gql.Request(ctx);
+            var (version, allowed) = await PrepareAsync(request, ctx.GetArgument<int?>("version"), ctx.CancellationToken);
             var first = PageSize(ctx);
             var set = ctx.FieldAst.SelectionSet;
             var doc = ctx.Document;
@@ -187,7 +188,7 @@ internal sealed partial class RowTypes
             }
 
             var page = await runner.PageAsync(compiled, ctx.CancellationToken);
-            await RecordServedAsync(ctx, request, version, page.Rows.Count);
+            await RecordServedAsync(request, version, page.Rows.Count, ctx.Document.Source.ToString(), ctx.CancellationToken);
             var index = Index(compiled);
             return new RowConnection(page.Rows.Select(r => new RowValue(r, index)).ToList(), compiled, page.HasMore, rowQuery.After is not null, total);
         }
@@ -202,16 +203,15 @@ internal sealed partial class RowTypes
     }
 
     /// <summary>Usage and, for conditional data, the audit log: the operation's text is the query recorded.</summary>
-    private ValueTask RecordServedAsync(IResolveFieldContext ctx, GraphQLRequestContext request, VersionInfo version, long rows) =>
+    private ValueTask RecordServedAsync(GraphQLRequestContext request, VersionInfo version, long rows, string queryText, CancellationToken ct) =>
         request.Http.RequestServices.GetRequiredService<IDatasetAccess>()
-            .RecordServedAsync(request.Http, dataset, version.Version, Doors.GraphQL, ctx.Document.Source.ToString(), rows, ctx.CancellationToken);
+            .RecordServedAsync(request.Http, dataset, version.Version, Doors.GraphQL, queryText, rows, ct);
 
     /// <summary>Access rule, the fields it allows (null: all) and version: the same decision every door asks for.</summary>
-    private async ValueTask<(VersionInfo Version, GraphQLRequestContext Request, IReadOnlySet<string>? Allowed)> PrepareAsync(IResolveFieldContext ctx)
+    private async ValueTask<(VersionInfo Version, IReadOnlySet<string>? Allowed)> PrepareAsync(GraphQLRequestContext request, int? pinned, CancellationToken ct)
     {
-        var request = Gql.Request(ctx);
         var access = request.Http.RequestServices.GetRequiredService<IDatasetAccess>();
-        var decision = await access.AuthorizeRowsAsync(request.Http, dataset, "graphql", ctx.CancellationToken);
+        var decision = await access.AuthorizeRowsAsync(request.Http, dataset, "graphql", ct);
         switch (decision.Outcome)
         {
             case AccessOutcome.NeedsGrant:
@@ -221,12 +221,11 @@ internal sealed partial class RowTypes
                 throw Gql.Error("NOT_FOUND", decision.Message ?? $"No dataset '{dataset.Identifier}' is published.", new Dictionary<string, object?> { ["dataset"] = dataset.Identifier });
         }
 
-        var pinned = ctx.GetArgument<int?>("version");
         var version = pinned is int n
             ? dataset.FindVersion(n) ?? throw Gql.Error("NOT_FOUND", $"Dataset '{dataset.Identifier}' has no version {n}; versions: {string.Join(", ", dataset.Versions.Select(v => v.Version))}.",
                 new Dictionary<string, object?> { ["argument"] = "version" })
             : dataset.Current!;
-        return (version, request, decision.Fields);
+        return (version, decision.Fields);
     }
 
     /// <summary>The row type follows the current version; an older version must have each selected column with the same type.</summary>

@@ -20,8 +20,17 @@ public sealed class ValidatedDocuments
     public const int MaxQueryLength = 8192;
 
     private readonly ConcurrentDictionary<string, GraphQLDocument> documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KeyPlan> plans = new(StringComparer.Ordinal);
+    private long planned;
 
     public int Count => documents.Count;
+
+    /// <summary>Requests served by a <see cref="KeyPlan"/> (no executor).</summary>
+    public long Planned => Interlocked.Read(ref planned);
+
+    internal KeyPlan? PlanOf(string query) => plans.TryGetValue(query, out var plan) ? plan : null;
+
+    internal void CountPlanned() => Interlocked.Increment(ref planned);
 
     /// <summary>
     /// The rules a validated document still needs: those that visit the variables or run after they are read (the
@@ -37,7 +46,8 @@ public sealed class ValidatedDocuments
 
     public GraphQLDocument? Find(string query) => documents.TryGetValue(query, out var document) ? document : null;
 
-    public void Add(string query, GraphQLDocument document)
+    /// <summary>Keeps a validated document, with its <see cref="KeyPlan"/> when it is a one-row lookup.</summary>
+    internal void Add(string query, GraphQLDocument document, KeyPlan? plan = null)
     {
         if (query.Length > MaxQueryLength)
         {
@@ -47,6 +57,12 @@ public sealed class ValidatedDocuments
         if (documents.Count >= Capacity)
         {
             documents.Clear();
+            plans.Clear();
+        }
+
+        if (plan is not null)
+        {
+            plans[query] = plan;
         }
 
         documents[query] = document;

@@ -36,6 +36,8 @@ public sealed class OutageTests(OutageFactory factory, ITestOutputHelper output)
             new Probe("rest-download-json", true, c => c.GetAsync($"/api/v1/datasets/{id}/download?format=json")),
             new Probe("odata", true, c => c.GetAsync($"/odata/{set}?$top=3")),
             new Probe("graphql", true, c => GraphQL(c, $"{{ {rowsField}(first: 3) {{ nodes {{ id }} }} }}")),
+            // Sent once before the outage, so it is a planned lookup (KeyPlan) while the database is away.
+            new Probe("graphql-by-key", true, c => GraphQL(c, $"{{ {rowsField}ByRowId(rowId: \"1\") {{ id }} }}")),
             new Probe("page", true, c => c.GetAsync($"/datasets/{id}")),
             new Probe("ready", true, c => c.GetAsync("/health/ready")),
             new Probe("rest-search", false, c => c.GetAsync("/api/v1/datasets?limit=5")),
@@ -127,6 +129,7 @@ public sealed class OutageTests(OutageFactory factory, ITestOutputHelper output)
 
         var all = seen.ToList();
         Assert.DoesNotContain(all, s => s.Status >= 500 && s.Status != 503);
+        Assert.True(factory.Services.GetRequiredService<GraphQLSchemaProvider>().Current.Documents.Planned > 0, "no GraphQL lookup was served by its plan");
         foreach (var probe in probes)
         {
             var down = all.Where(s => s.Door == probe.Door && s.Phase == "down").ToList();
@@ -173,7 +176,7 @@ public sealed class OutageTests(OutageFactory factory, ITestOutputHelper output)
                 Assert.Equal("application/json", s.MediaType);
                 Assert.Equal(ODataErrorCodes.ServiceUnavailable, JsonDocument.Parse(s.Body).RootElement.GetProperty("error").GetProperty("code").GetString());
                 break;
-            case "graphql":
+            case "graphql" or "graphql-by-key":
                 var body = JsonDocument.Parse(s.Body).RootElement;
                 Assert.Equal(GraphQLExecutor.GraphQLResponse, s.MediaType);
                 Assert.False(body.TryGetProperty("data", out _), s.Body);
