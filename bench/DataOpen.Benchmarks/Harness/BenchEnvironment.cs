@@ -206,6 +206,34 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public static Task WriteRowObjectsAsync(Utf8JsonWriter json, Npgsql.NpgsqlDataReader r, DataOpen.Core.Query.CompiledQuery compiled, CancellationToken ct) =>
         FloorRows.Of(compiled).WriteAsync(json, r, compiled.PageSize, ct);
 
+    /// <summary>
+    /// Waits (up to 15 minutes) until the background digests of <paramref name="datasetId"/>'s current version exist, or
+    /// returns at once when the version is over the digest row limit; the seconds waited.
+    /// </summary>
+    public async Task<double> WaitForDigestsAsync(string datasetId)
+    {
+        var started = Stopwatch.StartNew();
+        var entry = Catalog.Current.Find(datasetId)!;
+        var max = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DistributionDigestOptions>>().Value.MaxRows;
+        if (max <= 0 || entry.Current!.RowCount > max)
+        {
+            return 0;
+        }
+
+        var digests = Services.GetRequiredService<DistributionDigests>();
+        while (!(await digests.ForAsync([entry], CancellationToken.None)).ContainsKey(entry.Current.TableName))
+        {
+            if (started.Elapsed > TimeSpan.FromMinutes(15))
+            {
+                throw new TimeoutException($"the download digests of {datasetId} did not appear within 15 minutes");
+            }
+
+            await Task.Delay(500);
+        }
+
+        return started.Elapsed.TotalSeconds;
+    }
+
     /// <summary>Runs psql with the writer's connection (the owner role) and returns elapsed seconds; output discarded.</summary>
     public async Task<double> PsqlAsync(string command)
     {
