@@ -190,8 +190,9 @@ public sealed partial class GraphQLExecutor
     {
         // The request keeps this schema (and its catalog snapshot) to the end, whatever is swapped in meanwhile.
         var model = provider.Current;
-        var validated = model.Documents.Find(query);
-        if (validated is not null && model.Documents.PlanOf(query) is { } plan && ExtraPermits(http, plan.Impact) <= 0
+        var kept = model.Documents.Lookup(query);
+        var validated = kept?.Document;
+        if (kept?.Plan is { } plan && ExtraPermits(http, plan.Impact) <= 0
             && await TryPlanAsync(http, mediaType, model, plan, query, operationName, variables))
         {
             return;

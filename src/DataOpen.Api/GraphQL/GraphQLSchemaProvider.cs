@@ -88,3 +88,15 @@ public sealed class GraphQLSchemaProvider : IDisposable
         }
     }
 }
+
+/// <summary>Creates the schema provider (which builds the first schema) at start-up rather than on the first request.</summary>
+internal sealed class GraphQLSchemaWarmup(GraphQLSchemaProvider provider) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = provider.Limits;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -2,17 +2,6 @@ using GraphQLParser.AST;
 
 namespace DataOpen.Api.GraphQL;
 
-internal sealed class GraphQLSchemaWarmup(GraphQLSchemaProvider provider) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _ = provider.Limits;
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 /// <summary>The transport's content negotiation and body reading.</summary>
 public sealed partial class GraphQLExecutor
 {

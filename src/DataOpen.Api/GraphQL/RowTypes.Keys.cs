@@ -43,7 +43,7 @@ internal sealed partial class RowTypes
                 ctx => LookupAsync(ctx, names, names.Select(n => ctx.GetArgument<object?>(n)).ToList()), [.. args]);
             if (!names.Contains("version"))
             {
-                byKey.WithMetadata(KeyOperations.Metadata, new KeyLookupField((request, values, wanted, text, ct) =>
+                byKey.WithMetadata(KeyPlan.Metadata, new KeyLookupField((request, values, wanted, text, ct) =>
                     LookupAsync(request, values.GetValueOrDefault("version") as int?, names, names.Select(n => values.GetValueOrDefault(n)).ToList(), wanted, text, ct)));
             }
 
@@ -55,7 +55,7 @@ internal sealed partial class RowTypes
             ctx => LookupAsync(ctx, [TableShape.RowIdColumn], [ctx.GetArgument<object?>("rowId")]),
             Gql.Arg("rowId", Gql.NonNull(c.BigInt), "The row's rowId."),
             Gql.Arg("version", c.Int, "Read this published version instead of the current one."));
-        byRowId.WithMetadata(KeyOperations.Metadata, new KeyLookupField((request, values, wanted, text, ct) =>
+        byRowId.WithMetadata(KeyPlan.Metadata, new KeyLookupField((request, values, wanted, text, ct) =>
             LookupAsync(request, values.GetValueOrDefault("version") as int?, [TableShape.RowIdColumn], [values.GetValueOrDefault("rowId")], wanted, text, ct)));
         query.AddField(byRowId);
     }
@@ -67,7 +67,7 @@ internal sealed partial class RowTypes
     }
 
     /// <summary>
-    /// The lookup itself, for the resolver and for a planned operation (<see cref="KeyOperations"/>): the row with these key
+    /// The lookup itself, for the resolver and for a planned operation (<see cref="KeyPlan"/>): the row with these key
     /// values in the current or <paramref name="pinned"/> version, with the columns of <paramref name="wanted"/> the caller may
     /// read; null when none has them. Errors are <see cref="ExecutionError"/>s in GraphQL's terms.
     /// </summary>

@@ -19,16 +19,16 @@ public sealed class ValidatedDocuments
 
     public const int MaxQueryLength = 8192;
 
-    private readonly ConcurrentDictionary<string, GraphQLDocument> documents = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, KeyPlan> plans = new(StringComparer.Ordinal);
+    /// <summary>A validated document and, when it is a one-row lookup, its plan.</summary>
+    internal sealed record Kept(GraphQLDocument Document, KeyPlan? Plan);
+
+    private readonly ConcurrentDictionary<string, Kept> documents = new(StringComparer.Ordinal);
     private long planned;
 
     public int Count => documents.Count;
 
     /// <summary>Requests served by a <see cref="KeyPlan"/> (no executor).</summary>
     public long Planned => Interlocked.Read(ref planned);
-
-    internal KeyPlan? PlanOf(string query) => plans.TryGetValue(query, out var plan) ? plan : null;
 
     internal void CountPlanned() => Interlocked.Increment(ref planned);
 
@@ -44,7 +44,9 @@ public sealed class ValidatedDocuments
     private static bool Overrides(IValidationRule rule, string method) =>
         rule.GetType().GetMethod(method, [typeof(ValidationContext)])?.DeclaringType != typeof(ValidationRuleBase);
 
-    public GraphQLDocument? Find(string query) => documents.TryGetValue(query, out var document) ? document : null;
+    public GraphQLDocument? Find(string query) => Lookup(query)?.Document;
+
+    internal Kept? Lookup(string query) => documents.TryGetValue(query, out var kept) ? kept : null;
 
     /// <summary>Keeps a validated document, with its <see cref="KeyPlan"/> when it is a one-row lookup.</summary>
     internal void Add(string query, GraphQLDocument document, KeyPlan? plan = null)
@@ -57,14 +59,8 @@ public sealed class ValidatedDocuments
         if (documents.Count >= Capacity)
         {
             documents.Clear();
-            plans.Clear();
         }
 
-        if (plan is not null)
-        {
-            plans[query] = plan;
-        }
-
-        documents[query] = document;
+        documents[query] = new Kept(document, plan);
     }
 }

@@ -26,6 +26,9 @@ internal sealed record KeyLookupField(Func<GraphQLRequestContext, IReadOnlyDicti
 internal sealed class KeyPlan
 {
     /// <summary>Field metadata key: the root field is a <see cref="KeyLookupField"/>.</summary>
+    public const string Metadata = "dataopen.keyLookup";
+
+    /// <summary>One argument of the lookup: from a variable (required when its type is non-null) or a literal parsed once.</summary>
     private sealed record Argument(string Name, string? Variable, bool Required, ScalarGraphType Scalar, object? Literal);
 
     private readonly string? operationName;
@@ -54,7 +57,7 @@ internal sealed class KeyPlan
     {
         if (document.Definitions is not [GraphQLOperationDefinition { Operation: OperationType.Query } op] || op.Directives is { Count: > 0 }
             || op.SelectionSet.Selections is not [GraphQLField root] || root.Directives is { Count: > 0 } || root.SelectionSet is not { } set
-            || schema.Query.GetField(root.Name.Value) is not { } field || field.GetMetadata<KeyLookupField>(KeyOperations.Metadata) is not { } lookup
+            || schema.Query.GetField(root.Name.Value) is not { } field || field.GetMetadata<KeyLookupField>(Metadata) is not { } lookup
             || field.ResolvedType is not IObjectGraphType row)
         {
             return null;
@@ -204,10 +207,4 @@ internal sealed class KeyPlan
         public override void Write(Utf8JsonWriter writer, RenderedRow value, JsonSerializerOptions options) =>
             RowListNode.WriteObject(writer, value.Columns, value.Values, options);
     }
-}
-
-/// <summary>Where the plans' parts meet: the metadata key of a root lookup field.</summary>
-internal static class KeyOperations
-{
-    public const string Metadata = "dataopen.keyLookup";
 }
