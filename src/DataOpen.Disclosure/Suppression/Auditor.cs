@@ -38,8 +38,9 @@ public static class Auditor
     public static AuditResult Audit(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, IReadOnlyList<bool> suppressed,
         AttackerKnowledge? knowledge = null) => Audit(system, primary, suppressed, knowledge, null);
 
+    /// <param name="wholeCells">Components with at most this many withheld cells are solved whole (tests compare both ways).</param>
     internal static AuditResult Audit(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, IReadOnlyList<bool> suppressed,
-        AttackerKnowledge? knowledge, IReadOnlyList<int[]>? versionMaps)
+        AttackerKnowledge? knowledge, IReadOnlyList<int[]>? versionMaps, int wholeCells = WholeComponentCells)
     {
         knowledge ??= AttackerKnowledge.Default;
         var caps = knowledge.Relations(system, versionMaps).ToList();
@@ -64,7 +65,7 @@ public static class Auditor
             var hidden = component.Where(c => suppressed[c]).ToArray();
             if (hidden.Length > 0)
             {
-                AuditComponent(system, hidden, primary, relationsByCell, integer, cap, audits, problems);
+                AuditComponent(system, hidden, primary, relationsByCell, integer, cap, audits, problems, wholeCells);
             }
         }
         audits.Sort((a, b) => a.Cell.CompareTo(b.Cell));
@@ -72,20 +73,20 @@ public static class Auditor
     }
 
     /// <summary>
-    /// Min and max of every withheld cell of one component. A component with at most <see cref="WholeComponentCells"/>
-    /// withheld cells is solved whole. In a larger one each cell is first solved over its neighbourhood — the withheld
-    /// cells nearest to it in the relation graph (breadth first, at most <see cref="LocalCells"/>, then ten times as
-    /// many) — with every other cell fixed at its true value. That is a restriction of the attacker's program: any
-    /// solution, completed with the true values, satisfies every relation, bound and cap and is integral where it must
-    /// be, so it is a table the attacker cannot rule out and the attacker's interval contains the neighbourhood's. So
-    /// when the neighbourhood's interval already reaches the protection (and does not pin the cell), the cell is
-    /// protected; only otherwise is the cell solved over the whole component (exact). Each neighbourhood has bounded
-    /// size, so the audit's time grows with the number of withheld cells, not with their square.
+    /// Min and max of every withheld cell of one component. A component with at most <paramref name="wholeCells"/>
+    /// withheld cells is solved whole. In a larger one each cell is solved over the withheld cells that column
+    /// generation (<see cref="AuditColumns"/>) brings in, with every other cell fixed at its true value. That is a
+    /// restriction of the attacker's program: any solution, completed with the true values, satisfies every relation,
+    /// bound and cap and is integral where it must be, so it is a table the attacker cannot rule out and the attacker's
+    /// interval contains the restriction's. The pricing stops when the cell reaches its protection, and otherwise
+    /// proves that the whole component's LP does not reach it either; so a cell is decided on a model near it, and only
+    /// when the integer program over that model falls short where the LP does not is it solved over the whole
+    /// component (exact). The audit's time so grows with the number of withheld cells, not with their square.
     /// </summary>
     private static void AuditComponent(CellSystem system, int[] hidden, IReadOnlyList<PrimaryAssessment> primary, List<int>[] relationsByCell,
-        bool[] integer, double cap, List<CellAudit> audits, List<string> problems)
+        bool[] integer, double cap, List<CellAudit> audits, List<string> problems, int wholeCells)
     {
-        if (hidden.Length <= WholeComponentCells)
+        if (hidden.Length <= wholeCells)
         {
             using var whole = new IntervalModel(system, hidden, relationsByCell, integer, cap);
             for (var i = 0; i < hidden.Length; i++)
@@ -107,29 +108,20 @@ public static class Auditor
             {
                 var cell = hidden[i];
                 (double Lower, double Upper)? found = null;
-                foreach (var limit in (int[])[LocalCells, 10 * LocalCells])
+                var (targetLower, targetUpper) = Targets(system.Values[cell], primary[cell]);
+                var near = AuditColumns.Cells(system, cell, isHidden, relationsByCell, cap, targetLower, targetUpper);
+                if (near is not null)
                 {
-                    var near = Neighbourhood(system, cell, isHidden, relationsByCell, limit);
-                    if (near.Length >= hidden.Length)
-                    {
-                        break;
-                    }
                     using var local = new IntervalModel(system, near, relationsByCell, integer, cap);
                     var failures = new List<string>();
-                    var (lower, upper) = local.Interval(0, failures, primary[cell]);
-                    if (near.Length < limit)
-                    {
-                        // The neighbourhood is every withheld cell linked to this one through withheld cells: the
-                        // cells beyond are linked to it only through published constants, so this interval is exact.
-                        problems.AddRange(failures);
-                        found = (lower, upper);
-                        break;
-                    }
-                    if (failures.Count == 0 && Protects(system, cell, primary[cell], lower, upper, cap)
-                        && upper - lower > 1e-6 * Math.Max(1, Math.Abs(system.Values[cell])))
+                    var (lower, upper) = local.Interval(0, failures, primary[cell], out var lp);
+                    // The LP interval is the whole component's (column generation), the integer one is a restriction's.
+                    // Protected and not pinned there: protected. Unprotected or pinned by the LP already: so is every
+                    // integer table. Otherwise only the integer program over the whole component can tell.
+                    if (failures.Count == 0 && ((Protects(system, cell, primary[cell], lower, upper, cap) && !Pinned(system, cell, lower, upper))
+                        || !Protects(system, cell, primary[cell], lp.Lower, lp.Upper, cap) || Pinned(system, cell, lp.Lower, lp.Upper)))
                     {
                         found = (lower, upper);
-                        break;
                     }
                 }
                 if (found is null)
@@ -146,37 +138,8 @@ public static class Auditor
         }
     }
 
-    /// <summary>Withheld cells of a component first solved whole by the audit; above, neighbourhoods first.</summary>
+    /// <summary>Withheld cells of a component solved whole by the audit; above, each cell over its own priced model.</summary>
     public const int WholeComponentCells = 400;
-
-    /// <summary>Withheld cells of the first neighbourhood of a cell in a large component (the second has ten times as many).</summary>
-    public const int LocalCells = 150;
-
-    /// <summary><paramref name="cell"/> and the withheld cells nearest to it: breadth first over the relations, at
-    /// most <paramref name="limit"/>.</summary>
-    private static int[] Neighbourhood(CellSystem system, int cell, bool[] hidden, List<int>[] relationsByCell, int limit)
-    {
-        var result = new List<int> { cell };
-        var seen = new HashSet<int> { cell };
-        for (var head = 0; head < result.Count; head++)
-        {
-            foreach (var r in relationsByCell[result[head]])
-            {
-                foreach (var c in system.Relations[r].Cells)
-                {
-                    if (hidden[c] && seen.Add(c))
-                    {
-                        result.Add(c);
-                        if (result.Count >= limit)
-                        {
-                            return [.. result];
-                        }
-                    }
-                }
-            }
-        }
-        return [.. result];
-    }
 
     /// <summary>The attacker's LP over a set of withheld cells (the others at their true values: published ones
     /// are known, withheld ones outside the set fixed), and its integer program when an LP optimum is fractional.</summary>
@@ -203,51 +166,68 @@ public static class Auditor
         }
 
         /// <summary>Min and max of the <paramref name="i"/>-th cell of the set; solver failures go to <paramref name="problems"/>.</summary>
-        public (double Lower, double Upper) Interval(int i, List<string> problems, PrimaryAssessment protection)
+        public (double Lower, double Upper) Interval(int i, List<string> problems, PrimaryAssessment protection) => Interval(i, problems, protection, out _);
+
+        /// <param name="lp">The LP's interval (the integer one lies inside it).</param>
+        public (double Lower, double Upper) Interval(int i, List<string> problems, PrimaryAssessment protection, out (double Lower, double Upper) lp)
         {
             var cell = _cells[i];
             var lower = Bound(_lp, _x, i, _system, cell, problems, "minimum", true);
             var upper = Bound(_lp, _x, i, _system, cell, problems, "maximum", false);
-            if (_integer[cell] && (Fractional(_cells, _integer, lower) || Fractional(_cells, _integer, upper)))
-            {
-                if (_mip is null)
-                {
-                    _mip = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
-                    _mip.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
-                    _y = Model(_mip, _system, _cells, _relationsByCell, _integer, _cap);
-                }
-                var value = _system.Values[cell];
-                var tolerance = 1e-6 * Math.Max(1, value + protection.UpperProtection);
-                var (requiredLower, requiredUpper) = (value - protection.LowerProtection, value + protection.UpperProtection);
-                lower = IntegerBound(_mip, _y!, i, _system, cell, problems, "minimum", true, lower.Value,
-                    protection.Sensitive && lower.Value <= requiredLower + tolerance ? Math.Floor(requiredLower + tolerance) : null, r => Search(i, r, true));
-                upper = IntegerBound(_mip, _y!, i, _system, cell, problems, "maximum", false, upper.Value,
-                    protection.Sensitive && upper.Value >= requiredUpper - tolerance ? Math.Ceiling(requiredUpper - tolerance) : null, r => Search(i, r, false));
-            }
-            return (lower.Value, upper.Value);
+            lp = (lower.Value, upper.Value);
+            var (targetLower, targetUpper) = Targets(_system.Values[cell], protection);
+            return (Integral(i, lower, targetLower, true, problems), Integral(i, upper, targetUpper, false, problems));
         }
 
-        /// <summary>An integer table with the <paramref name="i"/>-th cell at most (<paramref name="below"/>) or at
-        /// least <paramref name="bound"/>, in a model of its own: the cell's value there, or null when none was found.</summary>
-        private double? Search(int i, double bound, bool below)
+        /// <summary>
+        /// The integer side of the cell's interval from the LP's side. An integral LP optimum (or a cell that need not be
+        /// integer) is the answer. A fractional one that does not reach <paramref name="target"/> is rounded inwards: no
+        /// integer table goes beyond it. Otherwise one integer program looks for a table with the cell at or beyond the
+        /// target — a feasibility question, not an optimisation, so SCIP stops at its first solution: the cell's value
+        /// there is one the attacker cannot rule out, so the interval reaches it. Without one (none exists, or none
+        /// within <see cref="IntegerLimit"/>), the side is the target's neighbour inside, which fails the protection.
+        /// </summary>
+        private double Integral(int i, (double Value, double[] Solution) lp, double target, bool minimise, List<string> problems)
         {
-            using var solver = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
-            solver.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
-            var y = Model(solver, _system, _cells, _relationsByCell, _integer, _cap);
-            if (below ? bound < y[i].Lb() : bound > y[i].Ub())
+            var cell = _cells[i];
+            if (!_integer[cell] || double.IsInfinity(lp.Value) || !Fractional(_cells, _integer, lp))
             {
-                return null;
+                return lp.Value;
             }
-            if (below)
+            var tolerance = 1e-6 * Math.Max(1, Math.Abs(lp.Value));
+            if (minimise ? lp.Value > target + tolerance : lp.Value < target - tolerance)
             {
-                y[i].SetUb(bound);
+                return minimise ? Math.Ceiling(lp.Value - tolerance) : Math.Floor(lp.Value + tolerance);
+            }
+            if (_mip is null)
+            {
+                _mip = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
+                _mip.SetTimeLimit((long)IntegerLimit.TotalMilliseconds);
+                _y = Model(_mip, _system, _cells, _relationsByCell, _integer, _cap);
+            }
+            var y = _y![i];
+            var (lb, ub) = (y.Lb(), y.Ub());
+            if (minimise)
+            {
+                y.SetUb(target);
             }
             else
             {
-                y[i].SetLb(bound);
+                y.SetLb(target);
             }
-            var status = solver.Solve();
-            return status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE ? y[i].SolutionValue() : null;
+            _mip.Objective().Clear();
+            var status = _mip.Solve();
+            var found = status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE ? y.SolutionValue() : (double?)null;
+            y.SetBounds(lb, ub);
+            if (found is { } v)
+            {
+                return v;
+            }
+            if (status != Solver.ResultStatus.INFEASIBLE)
+            {
+                problems.Add($"audit integer program for the {(minimise ? "minimum" : "maximum")} of {_system.Describe(cell)} ended with status {status} (LP {lp.Value:R}, looking for {target:R})");
+            }
+            return minimise ? target + 1 : target - 1;
         }
 
         public void Dispose()
@@ -321,6 +301,19 @@ public static class Auditor
         audits.Add(new CellAudit(cell, system.Describe(cell), value, lower, upper, requiredLower, requiredUpper, p.Sensitive, satisfied));
     }
 
+    /// <summary>What the interval of a withheld cell must reach: a sensitive cell its protection (whole units, so an
+    /// integer table can), another cell one unit either way (so it is not pinned).</summary>
+    private static (double Lower, double Upper) Targets(double value, PrimaryAssessment protection)
+    {
+        var tolerance = 1e-6 * Math.Max(1, value + protection.UpperProtection);
+        return protection.Sensitive
+            ? (Math.Floor(value - protection.LowerProtection + tolerance), Math.Ceiling(value + protection.UpperProtection - tolerance))
+            : (value - 1, value + 1);
+    }
+
+    private static bool Pinned(CellSystem system, int cell, double lower, double upper) =>
+        upper - lower <= 1e-6 * Math.Max(1, Math.Abs(system.Values[cell]));
+
     /// <summary>Whether [<paramref name="lower"/>, <paramref name="upper"/>] reaches the cell's protection interval.</summary>
     private static bool Protects(CellSystem system, int cell, PrimaryAssessment p, double lower, double upper, double cap)
     {
@@ -345,30 +338,6 @@ public static class Auditor
             }
         }
         return false;
-    }
-
-    private static (double Value, double[] Solution) IntegerBound(Solver mip, Variable[] y, int i, CellSystem system, int cell, List<string> problems, string what,
-        bool minimise, double lp, double? required, Func<double, double?>? search)
-    {
-        var objective = mip.Objective();
-        objective.Clear();
-        objective.SetCoefficient(y[i], 1);
-        objective.SetOptimizationDirection(!minimise);
-        var status = mip.Solve();
-        if (status is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)
-        {
-            // Time-limited: the incumbent is an integer table the attacker cannot rule out, so the interval reaches it.
-            var value = y[i].SolutionValue();
-            if (status == Solver.ResultStatus.FEASIBLE && required is { } r && (minimise ? value > r : value < r) && search is not null)
-            {
-                // Stopped short of the protection bound: look directly for an integer table with the cell at or beyond
-                // it (a feasibility question, far easier than the optimum). Found, the attacker cannot rule it out.
-                value = search(r) ?? value;
-            }
-            return (value, []);
-        }
-        problems.Add($"audit integer program for the {what} of {system.Describe(cell)} ended with status {status} (LP {lp:R})");
-        return (minimise ? double.PositiveInfinity : double.NegativeInfinity, []);
     }
 
     private static double Cap(CellSystem system)
