@@ -49,6 +49,7 @@ public static class Auditor
             system = system.WithRelations(caps);
         }
         var integer = knowledge.Integers ? Integers(system) : new bool[system.Count];
+        primary = WholeUnits(system, primary, integer);
         var problems = new List<string>();
         var audits = new List<CellAudit>();
         for (var i = 0; i < system.Count; i++)
@@ -109,19 +110,26 @@ public static class Auditor
                 var cell = hidden[i];
                 (double Lower, double Upper)? found = null;
                 var (targetLower, targetUpper) = Targets(system.Values[cell], primary[cell]);
-                var near = AuditColumns.Cells(system, cell, isHidden, relationsByCell, cap, targetLower, targetUpper);
-                if (near is not null)
+                // First the model that just reaches the targets; when its integer program falls short, the model of
+                // the whole component's LP optimum (pricing to the end), which leaves the integer program more room.
+                foreach (var (lowest, highest) in (ReadOnlySpan<(double, double)>)[(targetLower, targetUpper), (double.NegativeInfinity, double.PositiveInfinity)])
                 {
+                    var near = AuditColumns.Cells(system, cell, isHidden, relationsByCell, cap, lowest, highest);
+                    if (near is null)
+                    {
+                        break;
+                    }
                     using var local = new IntervalModel(system, near, relationsByCell, integer, cap);
                     var failures = new List<string>();
                     var (lower, upper) = local.Interval(0, failures, primary[cell], out var lp);
                     // The LP interval is the whole component's (column generation), the integer one is a restriction's.
                     // Protected and not pinned there: protected. Unprotected or pinned by the LP already: so is every
-                    // integer table. Otherwise only the integer program over the whole component can tell.
+                    // integer table. Otherwise only the integer program over a larger model can tell.
                     if (failures.Count == 0 && ((Protects(system, cell, primary[cell], lower, upper, cap) && !Pinned(system, cell, lower, upper))
                         || !Protects(system, cell, primary[cell], lp.Lower, lp.Upper, cap) || Pinned(system, cell, lp.Lower, lp.Upper)))
                     {
                         found = (lower, upper);
+                        break;
                     }
                 }
                 if (found is null)
@@ -182,7 +190,8 @@ public static class Auditor
         /// <summary>
         /// The integer side of the cell's interval from the LP's side. An integral LP optimum (or a cell that need not be
         /// integer) is the answer. A fractional one that does not reach <paramref name="target"/> is rounded inwards: no
-        /// integer table goes beyond it. Otherwise one integer program looks for a table with the cell at or beyond the
+        /// integer table goes beyond it. Otherwise the LP optimum is rounded (<see cref="IntegerRounding"/>), and when no
+        /// rounding reaches the target one integer program over the model looks for a table with the cell at or beyond the
         /// target — a feasibility question, not an optimisation, so SCIP stops at its first solution: the cell's value
         /// there is one the attacker cannot rule out, so the interval reaches it. Without one (none exists, or none
         /// within <see cref="IntegerLimit"/>), the side is the target's neighbour inside, which fails the protection.
@@ -198,6 +207,10 @@ public static class Auditor
             if (minimise ? lp.Value > target + tolerance : lp.Value < target - tolerance)
             {
                 return minimise ? Math.Ceiling(lp.Value - tolerance) : Math.Floor(lp.Value + tolerance);
+            }
+            if (IntegerRounding.Round(_system, _cells, _relationsByCell, _integer, lp.Solution, i, target, minimise, IntegerLimit) is { } rounded)
+            {
+                return rounded;
             }
             if (_mip is null)
             {
@@ -299,6 +312,34 @@ public static class Auditor
             problems.Add($"sensitive cell {system.Describe(cell)} ({p.Reason}) can be narrowed to [{lower:R}, {upper:R}], protection needs [{requiredLower:R}, {requiredUpper:R}]");
         }
         audits.Add(new CellAudit(cell, system.Describe(cell), value, lower, upper, requiredLower, requiredUpper, p.Sensitive, satisfied));
+    }
+
+    /// <summary>
+    /// Protection in whole units for integer cells: an integer cell can only take whole values, so its protection
+    /// interval [v − lower, v + upper] is met when the attacker cannot rule out its whole values ⌈v − lower⌉ and
+    /// ⌊v + upper⌋ — asking for 341,682.1 of a cell that is a whole number of yuan asks for 341,683, no more and no less
+    /// (the attacker knows the same either way). Without this, a cell the heuristic protects exactly to its fractional
+    /// level would fail on a fraction of a yuan no integer table can reach.
+    /// </summary>
+    private static PrimaryAssessment[] WholeUnits(CellSystem system, IReadOnlyList<PrimaryAssessment> primary, bool[] integer)
+    {
+        var result = new PrimaryAssessment[primary.Count];
+        for (var c = 0; c < primary.Count; c++)
+        {
+            var p = primary[c];
+            if (p.Sensitive && integer[c])
+            {
+                var value = system.Values[c];
+                var tolerance = 1e-6 * Math.Max(1, value + p.UpperProtection);
+                p = p with
+                {
+                    LowerProtection = Math.Max(0, value - Math.Ceiling(value - p.LowerProtection - tolerance)),
+                    UpperProtection = Math.Max(0, Math.Floor(value + p.UpperProtection + tolerance) - value),
+                };
+            }
+            result[c] = p;
+        }
+        return result;
     }
 
     /// <summary>What the interval of a withheld cell must reach: a sensitive cell its protection (whole units, so an
