@@ -48,6 +48,12 @@ public class AuditScaleTests
                 var slack = 1e-6 * Math.Max(1, Math.Abs(w.Value));
                 Assert.True(p.Lower <= p.Value + slack && p.Upper >= p.Value - slack, $"{p.Location}: [{p.Lower}, {p.Upper}] misses {p.Value}");
                 Assert.Equal(Pinned(w), Pinned(p));
+                if (integers && p.Primary)
+                {
+                    // Whole yuan: the protection interval is asked in whole units, its ends the whole values inside it.
+                    Assert.Equal(Math.Round(p.RequiredLower), p.RequiredLower);
+                    Assert.Equal(Math.Round(p.RequiredUpper), p.RequiredUpper);
+                }
                 if (!integers)
                 {
                     // The whole component's LP interval is the attacker's: the priced one is a restriction's, inside it.
