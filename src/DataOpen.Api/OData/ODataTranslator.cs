@@ -62,7 +62,7 @@ public sealed record ODataPlan(
 /// into the shared engine's <see cref="RowQuery"/>/<see cref="Expr"/>; the engine type-checks and
 /// compiles to SQL. Anything the engine cannot express is refused here with a 400 naming it.
 /// </summary>
-public static class ODataTranslator
+public static partial class ODataTranslator
 {
     /// <summary>
     /// <paramref name="allowed"/>: the fields a limited grant covers (null: all). Without <c>$select</c>, and for
@@ -239,21 +239,8 @@ public static class ODataTranslator
         return result;
     }
 
-    private static Expr Condition(ODataSet set, SingleValueNode node, string target, FrozenSet<string>? allowedFields)
-    {
-        var visitor = new ExprVisitor(set, target, allowedFields);
-        try
-        {
-            return node.Accept(visitor);
-        }
-        catch (NotImplementedException ex) when (ex.TargetSite?.DeclaringType?.Assembly == typeof(QueryNodeVisitor<>).Assembly)
-        {
-            // Not a stub: ODataLib's QueryNodeVisitor throws this for every node kind a visitor does not override.
-            // The kinds a client can reach are overridden below with their own message; any other becomes a 400.
-            // Only ODataLib's own throw is caught: one from this code would be a bug and stays a 500.
-            throw ODataRequestException.Unsupported($"A part of {target} ({node.Kind}) is not supported.", target);
-        }
-    }
+    private static Expr Condition(ODataSet set, SingleValueNode node, string target, FrozenSet<string>? allowedFields) =>
+        node.Accept(new ExprVisitor(set, target, allowedFields));
 
     /// <summary>OData functions the engine implements under the same name and argument order.</summary>
     public static readonly FrozenSet<string> Functions = new[]
@@ -279,8 +266,12 @@ public static class ODataTranslator
         _ => throw ODataRequestException.Unsupported($"Literals of type {value.GetType().Name} are not supported.", target),
     };
 
-    private sealed class ExprVisitor(ODataSet set, string target, FrozenSet<string>? allowedFields) : QueryNodeVisitor<Expr>
+    private sealed partial class ExprVisitor(ODataSet set, string target, FrozenSet<string>? allowedFields) : QueryNodeVisitor<Expr>
     {
+        /// <summary>The 400 for a node kind the engine has no translation for (see ODataTranslator.Unsupported.cs).</summary>
+        private ODataRequestException Unsupported(QueryNode node) =>
+            ODataRequestException.Unsupported($"A part of {target} ({node.Kind}) is not supported.", target);
+
         public override Expr Visit(BinaryOperatorNode nodeIn)
         {
             var left = nodeIn.Left.Accept(this);

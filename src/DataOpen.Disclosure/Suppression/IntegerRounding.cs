@@ -24,27 +24,22 @@ internal static class IntegerRounding
         {
             var x = solution[k];
             var whole = Math.Round(x);
-            if (Math.Abs(x - whole) <= 1e-6 * Math.Max(1, Math.Abs(x)))
-            {
-                value[cells[k]] = whole;
-            }
-            else if (integer[cells[k]])
-            {
-                fractional.Add(k);
-            }
-            else
+            if (!integer[cells[k]])
             {
                 value[cells[k]] = x;
             }
+            else if (Math.Abs(x - whole) <= 1e-6 * Math.Max(1, Math.Abs(x)))
+            {
+                value[cells[k]] = whole;
+            }
+            else
+            {
+                fractional.Add(k);
+            }
         }
-        var target0 = value.TryGetValue(cells[i], out var fixedValue) ? fixedValue : (double?)null;
-        if (target0 is { } t && (minimise ? t > target : t < target))
+        if (value.TryGetValue(cells[i], out var own) && (minimise ? own > target : own < target))
         {
             return null;
-        }
-        if (fractional.Count == 0)
-        {
-            return target0;
         }
         using var solver = Solver.CreateSolver("SCIP") ?? throw new InvalidOperationException("the SCIP MIP solver is not available in this OR-Tools build");
         solver.SetTimeLimit((long)limit.TotalMilliseconds);

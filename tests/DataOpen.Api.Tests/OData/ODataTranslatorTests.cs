@@ -107,10 +107,9 @@ public sealed class ODataTranslatorTests
     }
 
     [Fact]
-    public void A_node_kind_the_translator_does_not_visit_is_ODataLibs_NotImplementedException_turned_into_unsupported()
+    public void A_node_kind_the_translator_does_not_translate_is_refused_as_unsupported()
     {
-        // ODataLib's QueryNodeVisitor throws NotImplementedException for a kind a visitor does not override; a range
-        // variable of a primitive type ($it of a primitive collection) is one the translator leaves to it.
+        // A range variable of a primitive type ($it of a primitive collection) is a kind with no translation.
         var set = Model.Sets["GoldenSet"];
         var variable = new NonResourceRangeVariable("x", Microsoft.OData.Edm.EdmCoreModel.Instance.GetInt32(false), null);
         var node = new BinaryOperatorNode(BinaryOperatorKind.Equal, new NonResourceRangeVariableReferenceNode("x", variable), new ConstantNode(1));
@@ -118,5 +117,14 @@ public sealed class ODataTranslatorTests
         Assert.Equal(ODataErrorCodes.Unsupported, ex.Code);
         Assert.Equal("$filter", ex.Target);
         Assert.StartsWith("A part of $filter", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_node_kind_of_ODataLibs_visitor_is_overridden_so_none_reaches_its_NotImplementedException()
+    {
+        var visitor = typeof(ODataTranslator).GetNestedType("ExprVisitor", System.Reflection.BindingFlags.NonPublic)!;
+        var left = visitor.GetMethods().Where(m => m.Name == "Visit" && m.IsVirtual && m.DeclaringType != visitor)
+            .Select(m => m.GetParameters()[0].ParameterType.Name).ToList();
+        Assert.True(left.Count == 0, "left to ODataLib's base class (a 500): " + string.Join(", ", left));
     }
 }
